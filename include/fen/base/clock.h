@@ -1,0 +1,23 @@
+// Time helpers: ISO-8601 timestamps in JavaScript's toISOString() format
+// ("YYYY-MM-DDTHH:MM:SS.mmmZ", UTC), which swamp writes everywhere (createdAt, startedAt...).
+// Pure functions; thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fen {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+std::string FormatIsoMillis(WallTime t);
+std::string NowIsoMillis();
+// Parses the toISOString() form (and tolerates a missing fraction or a "+00:00" zone).
+std::optional<WallTime> ParseIsoMillis(std::string_view text);
+// Milliseconds on the monotonic clock, for deadlines and durations.
+int64_t MonotonicMillis();
+
+}  // namespace fen

@@ -1,0 +1,19 @@
+// RunFen: the whole CLI as a function of argv, so tests can run it in-process with captured
+// streams. Returns the process exit status (0, 1, 2 usage, 75 lock timeout; docs/design/cli.md).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "fen/env/env.h"
+
+namespace fen::cli {
+
+int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           Env* env = Env::Default());
+
+// Edit-distance suggestion among `candidates` for a mistyped `word` ("" if none is close).
+std::string SuggestClosest(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace fen::cli
