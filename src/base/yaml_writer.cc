@@ -1,0 +1,164 @@
+#include "fen/base/yaml_writer.h"
+
+#include <cstdio>
+#include <regex>
+
+namespace fen {
+namespace {
+
+bool ResolvesToNonString(const std::string& s) {
+  // Booleans and nulls of YAML 1.1 and 1.2 (js-yaml quotes all of these).
+  static const char* kWords[] = {"true",  "True",  "TRUE",  "false", "False", "FALSE", "yes",
+                                 "Yes",   "YES",   "no",    "No",    "NO",    "on",    "On",
+                                 "ON",    "off",   "Off",   "OFF",   "null",  "Null",  "NULL",
+                                 "~",     "y",     "Y",     "n",     "N",     ".inf",  ".Inf",
+                                 ".INF",  "-.inf", "-.Inf", "-.INF", "+.inf", ".nan",  ".NaN",
+                                 ".NAN"};
+  for (const char* w : kWords) {
+    if (s == w) return true;
+  }
+  static const std::regex kNumber(
+      R"(^[-+]?(0|[1-9][0-9_]*)$|^[-+]?0b[01_]+$|^[-+]?0x[0-9a-fA-F_]+$|^[-+]?0o?[0-7_]+$)"
+      R"(|^[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$)"
+      R"(|^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$)");
+  if (std::regex_match(s, kNumber)) return true;
+  static const std::regex kTimestamp(
+      R"(^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|[ \t]+)?([0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?)?)"
+      R"(([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?$)");
+  return std::regex_match(s, kTimestamp);
+}
+
+}  // namespace
+
+bool YamlPlainSafe(const std::string& s) {
+  if (s.empty()) return false;
+  if (ResolvesToNonString(s)) return false;
+  unsigned char first = static_cast<unsigned char>(s[0]);
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(static_cast<char>(first)) !=
+      std::string_view::npos) {
+    // "-foo" and "?foo"/":foo" are plain-safe in YAML 1.2 when followed by a non-space, but
+    // js-yaml quotes them; so do we.
+    return false;
+  }
+  if (s.front() == ' ' || s.back() == ' ' || s.front() == '\t' || s.back() == '\t') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) return false;
+    if (c == '#' && i > 0 && s[i - 1] == ' ') return false;
+  }
+  if (s.rfind("---", 0) == 0 || s.rfind("...", 0) == 0) return false;
+  return true;
+}
+
+namespace {
+
+bool NeedsDoubleQuotes(const std::string& s) {
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+std::string DoubleQuoted(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02X", c);
+          out += buf;
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string Scalar(const Json& v, const YamlWriteOptions& o) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number()) return v.dump();
+  std::string s = v.get<std::string>();
+  if (YamlPlainSafe(s)) return s;
+  if (o.quote == YamlQuoteStyle::kDouble || NeedsDoubleQuotes(s)) return DoubleQuoted(s);
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else out.push_back(c);
+  }
+  return out + "'";
+}
+
+std::string Key(const std::string& k, const YamlWriteOptions& o) {
+  return Scalar(Json(k), o);
+}
+
+bool IsEmptyCollection(const Json& v) { return (v.is_object() || v.is_array()) && v.empty(); }
+
+void Emit(const Json& v, int indent, const YamlWriteOptions& o, std::string& out);
+
+void EmitMapping(const Json& obj, int indent, const YamlWriteOptions& o, std::string& out) {
+  std::string pad(static_cast<size_t>(indent), ' ');
+  for (const auto& [k, child] : obj.items()) {
+    out += pad + Key(k, o) + ":";
+    if (IsEmptyCollection(child)) {
+      out += child.is_object() ? " {}\n" : " []\n";
+    } else if (child.is_object()) {
+      out += "\n";
+      EmitMapping(child, indent + 2, o, out);
+    } else if (child.is_array()) {
+      out += "\n";
+      Emit(child, o.indent_sequences ? indent + 2 : indent, o, out);
+    } else {
+      out += " " + Scalar(child, o) + "\n";
+    }
+  }
+}
+
+void Emit(const Json& v, int indent, const YamlWriteOptions& o, std::string& out) {
+  std::string pad(static_cast<size_t>(indent), ' ');
+  if (v.is_object()) {
+    EmitMapping(v, indent, o, out);
+    return;
+  }
+  if (v.is_array()) {
+    for (const auto& item : v) {
+      if (IsEmptyCollection(item)) {
+        out += pad + (item.is_object() ? "- {}\n" : "- []\n");
+      } else if (item.is_object()) {
+        // First key on the dash line, the rest aligned under it.
+        std::string nested;
+        EmitMapping(item, indent + 2, o, nested);
+        out += pad + "- " + nested.substr(static_cast<size_t>(indent) + 2);
+      } else if (item.is_array()) {
+        out += pad + "-\n";
+        Emit(item, indent + 2, o, out);
+      } else {
+        out += pad + "- " + Scalar(item, o) + "\n";
+      }
+    }
+    return;
+  }
+  out += pad + Scalar(v, o) + "\n";
+}
+
+}  // namespace
+
+std::string ToYaml(const Json& value, const YamlWriteOptions& options) {
+  std::string out;
+  if (IsEmptyCollection(value)) return value.is_object() ? "{}\n" : "[]\n";
+  Emit(value, 0, options, out);
+  return out;
+}
+
+}  // namespace fen
