@@ -113,6 +113,8 @@ Status UsageErrorFromParse(const CLI::ParseError& e, CLI::App* root,
                   "Too many arguments: " + what + " Run \"" + CommandPath(leaf) +
                       " --help\" for usage.");
   }
+  // CLI11's messages have no final period ("shell is required"): end the sentence.
+  if (!what.empty() && what.back() != '.') what += '.';
   return Status(ErrorCode::kUsage, what + " Run \"" + CommandPath(leaf) + " --help\" for usage.");
 }
 
@@ -156,21 +158,12 @@ std::string SuggestClosest(const std::string& word, const std::vector<std::strin
   return best_d <= limit ? best : std::string();
 }
 
-int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Env* env) {
-  // JSON mode iff --json appears anywhere in argv (raw match, as swamp): decided before
-  // parsing so that even parser errors are rendered as JSON.
-  bool json = std::find(args.begin(), args.end(), "--json") != args.end();
-  Output output(out, err, json, isatty(STDERR_FILENO) == 1);
-
-  CLI::App app{"fen: a fast, crash-safe datastore for swamp repos"};
+void BuildFenApp(CLI::App& app, GlobalOptions& global, bool& show_version,
+                 CommandRegistry& registry) {
   app.name("fen");
   app.require_subcommand(0, 1);
-  GlobalOptions global;
   AddGlobalOptions(app, global);
-  bool show_version = false;
   app.add_flag("--version", show_version, "Print fen's version and exit");
-
-  CommandRegistry registry(&app);
   RegisterVersionCommand(registry);
   RegisterCompletionsCommand(registry);
   RegisterRepoCommands(registry);
@@ -179,6 +172,19 @@ int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream
   RegisterModelCommands(registry);
   RegisterDataCommands(registry);
   RegisterDoctorCommands(registry);
+}
+
+int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Env* env) {
+  // JSON mode iff --json appears anywhere in argv (raw match, as swamp): decided before
+  // parsing so that even parser errors are rendered as JSON.
+  bool json = std::find(args.begin(), args.end(), "--json") != args.end();
+  Output output(out, err, json, isatty(STDERR_FILENO) == 1);
+
+  CLI::App app{"fen: a fast, crash-safe datastore for swamp repos"};
+  GlobalOptions global;
+  bool show_version = false;
+  CommandRegistry registry(&app);
+  BuildFenApp(app, global, show_version, registry);
 
   if (Status s = CheckCommandWords(&app, args); !s.ok()) {
     output.Error(s);

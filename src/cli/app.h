@@ -6,9 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_registry.h"
 #include "fen/env/env.h"
 
 namespace fen::cli {
+
+// Builds fen's whole command tree (global options and every command group) on `app`, exactly
+// as RunFen parses it. Tests and `fen completions` walk this tree. `global` and `show_version`
+// receive the parsed global flags and must outlive the parse.
+void BuildFenApp(CLI::App& app, GlobalOptions& global, bool& show_version,
+                 CommandRegistry& registry);
 
 int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
            Env* env = Env::Default());

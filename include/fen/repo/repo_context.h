@@ -21,9 +21,9 @@
 namespace fen {
 
 struct RepoOpenOptions {
-  std::string repo_dir_flag;    // --repo-dir ("" = not given)
-  std::string datastore_flag;   // --datastore ("" = not given)
-  std::string cwd;              // "" = the process cwd
+  std::string repo_dir_flag;   // --repo-dir ("" = not given)
+  std::string datastore_flag;  // --datastore ("" = not given)
+  std::string cwd;             // "" = the process cwd
   // Environment lookup; defaults to std::getenv. Tests inject their own.
   std::map<std::string, std::string>* env_override = nullptr;
 };
@@ -37,11 +37,27 @@ struct RepoContext {
   std::string fen_dir;         // {data root}/../.fen (HWM, trash): storage.md §2
   std::string outputs_dir;     // {D}/[{ns}/]outputs (run records)
   std::string models_dir;      // {repo}/models (definitions)
-  std::string datastore_source;  // where the datastore came from: "env", "flag", "config", "default"
-  bool auto_gc = false;          // .swamp.yaml autoGc
-  std::string log_level;         // .swamp.yaml logLevel ("" if unset)
+  std::string
+      datastore_source;   // where the datastore came from: "env", "flag", "config", "default"
+  bool auto_gc = false;   // .swamp.yaml autoGc
+  std::string log_level;  // .swamp.yaml logLevel ("" if unset)
 };
 
+// Discovery, marker and datastore resolution, then the datastore access check of
+// locking.md §4.2 (a missing datastore directory is fine; one that is not a directory or
+// cannot be stat'ed is ErrorCode::kDatastoreUnavailable). docs/design/repo.md.
 Result<RepoContext> OpenRepo(Env* env, const RepoOpenOptions& options);
+
+// OpenRepo without the datastore access check (for `fen datastore status`, which reports an
+// unhealthy datastore instead of failing).
+Result<RepoContext> ResolveRepo(Env* env, const RepoOpenOptions& options);
+
+// The repo directory candidate of cli.md §2.1 steps 1-4 (no initialized check). The upward
+// search checks at most 10 directories (the cwd and 9 ancestors) and stops after the first
+// directory containing a `.git` entry (the git top-level; git itself is never spawned).
+std::string DiscoverRepoDir(Env* env, const RepoOpenOptions& options);
+
+// locking.md §4.2 check of a filesystem datastore root.
+Status CheckDatastoreAccessible(Env* env, const std::string& datastore_root);
 
 }  // namespace fen
