@@ -92,6 +92,8 @@ std::vector<std::string> OptionNames(CLI::App* leaf) {
 Status UsageErrorFromParse(const CLI::ParseError& e, CLI::App* root,
                            const std::vector<std::string>& args) {
   std::string what = e.what();
+  // CLI11's messages have no final period ("shell is required"): end the sentence.
+  if (!what.empty() && what.back() != '.') what += '.';
   // Find the deepest command the user named, for option suggestions.
   CLI::App* leaf = root;
   for (const auto& a : args) {
@@ -113,8 +115,6 @@ Status UsageErrorFromParse(const CLI::ParseError& e, CLI::App* root,
                   "Too many arguments: " + what + " Run \"" + CommandPath(leaf) +
                       " --help\" for usage.");
   }
-  // CLI11's messages have no final period ("shell is required"): end the sentence.
-  if (!what.empty() && what.back() != '.') what += '.';
   return Status(ErrorCode::kUsage, what + " Run \"" + CommandPath(leaf) + " --help\" for usage.");
 }
 
