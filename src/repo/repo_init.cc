@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "fen/base/clock.h"
 #include "fen/base/uuid.h"
@@ -125,14 +126,21 @@ class InitRollback {
   std::optional<std::string> old_gitignore_;
 };
 
-Status CreateDurably(Env* env, const std::string& dir, InitRollback& rollback) {
+// mkdir -p `dir`, remembering what was created (for rollback and for the fsyncs below).
+Status CreateTracked(Env* env, const std::string& dir, InitRollback& rollback,
+                     std::vector<std::string>& created_all) {
   std::vector<std::string> created;
   Status s = CreateDirs(env, dir, &created);
   rollback.AddCreated(created);
-  FEN_RETURN_IF_ERROR(s);
-  for (const auto& c : created) {
-    FEN_RETURN_IF_ERROR(env->SyncDir(std::filesystem::path(c).parent_path().string()));
-  }
+  created_all.insert(created_all.end(), created.begin(), created.end());
+  return s;
+}
+
+// storage.md §5.2: fsync the parent of every directory actually created, each parent once.
+Status SyncParents(Env* env, const std::vector<std::string>& created) {
+  std::set<std::string> parents;
+  for (const auto& c : created) parents.insert(std::filesystem::path(c).parent_path().string());
+  for (const auto& p : parents) FEN_RETURN_IF_ERROR(env->SyncDir(p));
   return Status::Ok();
 }
 
@@ -192,10 +200,12 @@ Result<RepoInitResult> InitRepo(Env* env, const RepoInitOptions& options) {
   FEN_RETURN_IF_ERROR(Preflight(env, repo));
 
   InitRollback rollback(env);
-  FEN_RETURN_IF_ERROR(CreateDurably(env, repo, rollback));
+  std::vector<std::string> created;
+  FEN_RETURN_IF_ERROR(CreateTracked(env, repo, rollback, created));
   for (const auto& rel : SkeletonDirs()) {
-    FEN_RETURN_IF_ERROR(CreateDurably(env, repo + "/" + rel, rollback));
+    FEN_RETURN_IF_ERROR(CreateTracked(env, repo + "/" + rel, rollback, created));
   }
+  FEN_RETURN_IF_ERROR(SyncParents(env, created));  // durable before the marker names them
 
   const std::string gitignore_path = repo + "/.gitignore";
   std::optional<std::string> old_gitignore;

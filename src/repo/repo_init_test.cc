@@ -172,7 +172,8 @@ TEST(RepoInitTest, UnwritableTargetCreatesNothing) {
 TEST(RepoInitTest, ReadOnlyDirectoryCreatesNothing) {
   if (::geteuid() == 0) {
     GTEST_SKIP() << "running as root: chmod does not stop root from writing; the "
-                    "path-under-a-file case of UnwritableTargetCreatesNothing covers this path";
+                    "path-under-a-file case of UnwritableTargetCreatesNothing and "
+                    "RepoInitRollbackTest.UnwritableSystemDirectoryCreatesNothing cover it";
   }
   TempDir dir;
   std::filesystem::create_directories(dir / "ro");
@@ -210,6 +211,100 @@ TEST(RepoInitTest, RelativePathAgainstCwd) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->path, dir / "a/c");
   EXPECT_TRUE(Exists(dir / "a/c/.swamp.yaml"));
+}
+
+}  // namespace
+}  // namespace fen
+
+namespace fen {
+namespace {
+
+// Delegates to the POSIX Env, failing CreateDir / Rename for paths ending in `fail_suffix`:
+// drives InitRepo's rollback with a real filesystem underneath.
+class FailingEnv final : public Env {
+ public:
+  explicit FailingEnv(std::string fail_suffix) : suffix_(std::move(fail_suffix)) {}
+  Result<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& p) override {
+    return base_->NewExclusiveFile(p);
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
+    return base_->NewAppendableFile(p);
+  }
+  Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
+  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (Fails(to)) return Status(ErrorCode::kIoError, "injected rename failure: " + to, EIO);
+    return base_->Rename(from, to);
+  }
+  Status RenameNoReplace(const std::string& from, const std::string& to) override {
+    return base_->RenameNoReplace(from, to);
+  }
+  Status Link(const std::string& from, const std::string& to) override {
+    return base_->Link(from, to);
+  }
+  Status Unlink(const std::string& p) override { return base_->Unlink(p); }
+  Status CreateDir(const std::string& p) override {
+    if (Fails(p)) return Status(ErrorCode::kIoError, "injected mkdir failure: " + p, EIO);
+    return base_->CreateDir(p);
+  }
+  Status RemoveDir(const std::string& p) override { return base_->RemoveDir(p); }
+  Status RemoveTree(const std::string& p) override { return base_->RemoveTree(p); }
+  Result<std::vector<DirEntry>> ListDir(const std::string& p) override { return base_->ListDir(p); }
+  Result<FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
+  Result<FileInfo> Lstat(const std::string& p) override { return base_->Lstat(p); }
+  Result<std::string> ReadLink(const std::string& p) override { return base_->ReadLink(p); }
+  Result<std::string> RealPath(const std::string& p) override { return base_->RealPath(p); }
+  bool Access(const std::string& p, int mode) override { return base_->Access(p, mode); }
+
+ private:
+  bool Fails(const std::string& p) const {
+    return p.size() >= suffix_.size() &&
+           p.compare(p.size() - suffix_.size(), suffix_.size(), suffix_) == 0;
+  }
+  Env* base_ = Env::Default();
+  std::string suffix_;
+};
+
+TEST(RepoInitRollbackTest, FailedMkdirRemovesWhatWasCreated) {
+  TempDir dir;
+  FailingEnv env("/.swamp/audit");
+  RepoInitOptions o;
+  o.path = dir / "new/repo";
+  auto r = InitRepo(&env, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("injected mkdir failure"), std::string::npos);
+  EXPECT_FALSE(Exists(dir / "new"));  // even the created parents are gone
+}
+
+TEST(RepoInitRollbackTest, FailedMarkerWriteRestoresGitignoreAndDirs) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "models");
+  WriteText(dir / ".gitignore", "mine\n");
+  FailingEnv env("/.swamp.yaml");
+  RepoInitOptions o;
+  o.path = dir.path();
+  auto r = InitRepo(&env, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_FALSE(Exists(dir / ".swamp.yaml"));
+  EXPECT_EQ(ReadText(dir / ".gitignore"), "mine\n");
+  EXPECT_TRUE(IsDir(dir / "models"));  // existed before: kept
+  EXPECT_FALSE(Exists(dir / ".swamp"));
+  EXPECT_FALSE(Exists(dir / "grants"));
+  // No temp files left behind either.
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+  }
+}
+
+TEST(RepoInitRollbackTest, UnwritableSystemDirectoryCreatesNothing) {
+  // /proc refuses mkdir even to root (whose access(W_OK) check passes), so this exercises the
+  // preflight for normal users and the creation failure + rollback for root.
+  RepoInitOptions o;
+  o.path = "/proc/fen-init-test-" + NewUuidV4();
+  auto r = InitRepo(Env::Default(), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().find('\n'), std::string::npos);
+  EXPECT_FALSE(Exists(o.path));
 }
 
 }  // namespace
