@@ -1,7 +1,7 @@
 #include "fen/base/clock.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace fen {
 
@@ -9,13 +9,17 @@ std::string FormatIsoMillis(WallTime t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   int64_t secs = ms / 1000;
   int64_t frac = ms % 1000;
-  if (frac < 0) { frac += 1000; secs -= 1; }
+  if (frac < 0) {
+    frac += 1000;
+    secs -= 1;
+  }
   time_t tt = static_cast<time_t>(secs);
   struct tm tm;
   gmtime_r(&tt, &tm);
   char buf[96];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(frac));
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(frac));
   return buf;
 }
 
@@ -25,7 +29,8 @@ std::optional<WallTime> ParseIsoMillis(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   std::string str(text);
   int consumed = 0;
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) {
+  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
+      6) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;

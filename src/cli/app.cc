@@ -109,9 +109,8 @@ Status UsageErrorFromParse(const CLI::ParseError& e, CLI::App* root,
         return Status(ErrorCode::kUsage, msg);
       }
     }
-    return Status(ErrorCode::kUnknownCommand,
-                  "Too many arguments: " + what + " Run \"" + CommandPath(leaf) +
-                      " --help\" for usage.");
+    return Status(ErrorCode::kUnknownCommand, "Too many arguments: " + what + " Run \"" +
+                                                  CommandPath(leaf) + " --help\" for usage.");
   }
   return Status(ErrorCode::kUsage, what + " Run \"" + CommandPath(leaf) + " --help\" for usage.");
 }

@@ -21,9 +21,9 @@
 namespace fen {
 
 struct RepoOpenOptions {
-  std::string repo_dir_flag;    // --repo-dir ("" = not given)
-  std::string datastore_flag;   // --datastore ("" = not given)
-  std::string cwd;              // "" = the process cwd
+  std::string repo_dir_flag;   // --repo-dir ("" = not given)
+  std::string datastore_flag;  // --datastore ("" = not given)
+  std::string cwd;             // "" = the process cwd
   // Environment lookup; defaults to std::getenv. Tests inject their own.
   std::map<std::string, std::string>* env_override = nullptr;
 };
@@ -37,9 +37,10 @@ struct RepoContext {
   std::string fen_dir;         // {data root}/../.fen (HWM, trash): storage.md §2
   std::string outputs_dir;     // {D}/[{ns}/]outputs (run records)
   std::string models_dir;      // {repo}/models (definitions)
-  std::string datastore_source;  // where the datastore came from: "env", "flag", "config", "default"
-  bool auto_gc = false;          // .swamp.yaml autoGc
-  std::string log_level;         // .swamp.yaml logLevel ("" if unset)
+  std::string
+      datastore_source;   // where the datastore came from: "env", "flag", "config", "default"
+  bool auto_gc = false;   // .swamp.yaml autoGc
+  std::string log_level;  // .swamp.yaml logLevel ("" if unset)
 };
 
 Result<RepoContext> OpenRepo(Env* env, const RepoOpenOptions& options);
