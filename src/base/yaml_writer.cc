@@ -6,6 +6,18 @@
 namespace fen {
 namespace {
 
+// Unicode characters YAML treats as line breaks or BOM (NEL, LS, PS, ZWNBSP): never plain.
+size_t SpecialUnicodeAt(const std::string& s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  if (i + 1 < s.size() && at(i) == 0xC2 && at(i + 1) == 0x85) return 2;
+  if (i + 2 < s.size() && at(i) == 0xE2 && at(i + 1) == 0x80 &&
+      (at(i + 2) == 0xA8 || at(i + 2) == 0xA9)) {
+    return 3;
+  }
+  if (i + 2 < s.size() && at(i) == 0xEF && at(i + 1) == 0xBB && at(i + 2) == 0xBF) return 3;
+  return 0;
+}
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool AllOf(std::string_view s, std::string_view allowed) {
@@ -87,7 +99,7 @@ bool YamlPlainSafe(const std::string& s) {
   if (s.front() == ' ' || s.back() == ' ' || s.front() == '\t' || s.back() == '\t') return false;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;
+    if (c < 0x20 || c == 0x7f || SpecialUnicodeAt(s, i) != 0) return false;
     if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) return false;
     if (c == '#' && i > 0 && s[i - 1] == ' ') return false;
   }
@@ -98,16 +110,27 @@ bool YamlPlainSafe(const std::string& s) {
 namespace {
 
 bool NeedsDoubleQuotes(const std::string& s) {
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) return true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f || SpecialUnicodeAt(s, i) != 0) return true;
   }
   return false;
 }
 
 std::string DoubleQuoted(const std::string& s) {
   std::string out = "\"";
-  for (char ch : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (size_t n = SpecialUnicodeAt(s, i); n != 0) {
+      static const char* kEscapes[] = {"\\N", "\\L", "\\P", "\\uFEFF"};
+      unsigned char last = static_cast<unsigned char>(s[i + n - 1]);
+      out += n == 2         ? kEscapes[0]
+             : last == 0xA8 ? kEscapes[1]
+             : last == 0xA9 ? kEscapes[2]
+                            : kEscapes[3];
+      i += n - 1;
+      continue;
+    }
+    char ch = s[i];
     unsigned char c = static_cast<unsigned char>(ch);
     switch (ch) {
       case '"':

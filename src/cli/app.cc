@@ -155,7 +155,8 @@ std::string SuggestClosest(const std::string& word, const std::vector<std::strin
   return best_d <= limit ? best : std::string();
 }
 
-int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Env* env) {
+int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Env* env,
+           const RunOptions& options) {
   // JSON mode iff --json appears anywhere in argv (raw match, as swamp): decided before
   // parsing so that even parser errors are rendered as JSON.
   bool json = std::find(args.begin(), args.end(), "--json") != args.end();
@@ -228,6 +229,7 @@ int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream
     out << leaf->help();
     return leaf == &app ? 0 : 1;
   }
+  if (!options.dispatch) return 0;
   CommandContext ctx{global, output, env, &app};
   Status status;
   try {

@@ -10,8 +10,14 @@
 
 namespace fen::cli {
 
+struct RunOptions {
+  // false: parse and validate argv, render parse errors, but run no command handler (used by
+  // the argv fuzzer, fuzz/cli_args_fuzz.cc).
+  bool dispatch = true;
+};
+
 int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-           Env* env = Env::Default());
+           Env* env = Env::Default(), const RunOptions& options = {});
 
 // Edit-distance suggestion among `candidates` for a mistyped `word` ("" if none is close).
 std::string SuggestClosest(const std::string& word, const std::vector<std::string>& candidates);
