@@ -38,3 +38,20 @@ TEST(Sha256Test, MatchesFixtureChecksum) {
 
 }  // namespace
 }  // namespace fen
+
+namespace fen {
+namespace {
+
+TEST(ClockTest, ParseIsStrict) {
+  EXPECT_FALSE(ParseIsoMillis("206-11-26T20:1:24Z").has_value());  // fuzz finding
+  EXPECT_FALSE(ParseIsoMillis("2026-02-30T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseIsoMillis("2025-02-29T00:00:00Z").has_value());
+  EXPECT_TRUE(ParseIsoMillis("2024-02-29T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseIsoMillis("2026-11-26T20:31:24.Z").has_value());
+  EXPECT_FALSE(ParseIsoMillis("2026-11-26T20:31:24.690").has_value());
+  EXPECT_EQ(FormatIsoMillis(*ParseIsoMillis("1970-01-01T00:00:00.001Z")), "1970-01-01T00:00:00.001Z");
+  EXPECT_EQ(FormatIsoMillis(*ParseIsoMillis("0206-11-26T20:01:24Z")), "0206-11-26T20:01:24.000Z");
+}
+
+}  // namespace
+}  // namespace fen

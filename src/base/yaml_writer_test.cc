@@ -52,8 +52,8 @@ TEST(YamlWriterTest, DoubleQuoteStyleAndEmptyCollections) {
 
 TEST(YamlWriterTest, SequencesOfMappingsIndentedUnderKey) {
   Json r = Json::object();
-  r["artifacts"]["dataArtifacts"] = Json::array(
-      {Json{{"dataId", "a"}, {"name", "result"}, {"version", 1}, {"tags", {{"type", "resource"}}}}});
+  r["artifacts"]["dataArtifacts"] = Json::array({Json{
+      {"dataId", "a"}, {"name", "result"}, {"version", 1}, {"tags", {{"type", "resource"}}}}});
   EXPECT_EQ(ToYaml(r),
             "artifacts:\n"
             "  dataArtifacts:\n"
@@ -89,6 +89,23 @@ TEST(YamlWriterTest, RoundTripsThroughYamlCpp) {
   EXPECT_EQ(n["num_like"].Tag(), "!");  // quoted: a string, not a number
   EXPECT_EQ(n["nested"]["list"][1].as<std::string>(), "-b");
   EXPECT_EQ(n["nested"]["list"][2].as<std::string>(), "");
+}
+
+}  // namespace
+}  // namespace fen
+
+namespace fen {
+namespace {
+
+TEST(YamlWriterTest, NumericAndTimestampDetection) {
+  for (const char* s :
+       {"1_000", "-5", "+.5", "1e10", "1.5E-3", "0o17", "0b101", "1:30", "190:20:30.15",
+        "2026-11-26T20:31:24.690Z", "2001-12-14 21:59:43.10 -5", "2002-12-14"}) {
+    EXPECT_FALSE(YamlPlainSafe(s)) << s;
+  }
+  for (const char* s : {"20260206.200442.0", "1.2.3", "v1", "1e", "12abc", "2026-11", "e10"}) {
+    EXPECT_TRUE(YamlPlainSafe(s)) << s;
+  }
 }
 
 }  // namespace

@@ -111,9 +111,8 @@ Status UsageErrorFromParse(const CLI::ParseError& e, CLI::App* root,
         return Status(ErrorCode::kUsage, msg);
       }
     }
-    return Status(ErrorCode::kUnknownCommand,
-                  "Too many arguments: " + what + " Run \"" + CommandPath(leaf) +
-                      " --help\" for usage.");
+    return Status(ErrorCode::kUnknownCommand, "Too many arguments: " + what + " Run \"" +
+                                                  CommandPath(leaf) + " --help\" for usage.");
   }
   return Status(ErrorCode::kUsage, what + " Run \"" + CommandPath(leaf) + " --help\" for usage.");
 }
@@ -174,7 +173,8 @@ void BuildFenApp(CLI::App& app, GlobalOptions& global, bool& show_version,
   RegisterDoctorCommands(registry);
 }
 
-int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Env* env) {
+int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Env* env,
+           const RunOptions& options) {
   // JSON mode iff --json appears anywhere in argv (raw match, as swamp): decided before
   // parsing so that even parser errors are rendered as JSON.
   bool json = std::find(args.begin(), args.end(), "--json") != args.end();
@@ -235,6 +235,7 @@ int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream
     out << leaf->help();
     return leaf == &app ? 0 : 1;
   }
+  if (!options.dispatch) return 0;
   CommandContext ctx{global, output, env, &app};
   Status status;
   try {

@@ -11,6 +11,12 @@
 
 namespace fen::cli {
 
+struct RunOptions {
+  // false: parse and validate argv, render parse errors, but run no command handler (used by
+  // the argv fuzzer, fuzz/cli_args_fuzz.cc).
+  bool dispatch = true;
+};
+
 // Builds fen's whole command tree (global options and every command group) on `app`, exactly
 // as RunFen parses it. Tests and `fen completions` walk this tree. `global` and `show_version`
 // receive the parsed global flags and must outlive the parse.
@@ -18,7 +24,7 @@ void BuildFenApp(CLI::App& app, GlobalOptions& global, bool& show_version,
                  CommandRegistry& registry);
 
 int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-           Env* env = Env::Default());
+           Env* env = Env::Default(), const RunOptions& options = {});
 
 // Edit-distance suggestion among `candidates` for a mistyped `word` ("" if none is close).
 std::string SuggestClosest(const std::string& word, const std::vector<std::string>& candidates);

@@ -62,13 +62,20 @@ void Output::Error(const Status& status, const Json& extra) {
 bool ParseLogLevel(std::string_view text, LogLevel* level) {
   std::string t;
   for (char c : text) t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  if (t == "trace") *level = LogLevel::kTrace;
-  else if (t == "debug") *level = LogLevel::kDebug;
-  else if (t == "info") *level = LogLevel::kInfo;
-  else if (t == "warning" || t == "warn") *level = LogLevel::kWarning;
-  else if (t == "error") *level = LogLevel::kError;
-  else if (t == "fatal") *level = LogLevel::kFatal;
-  else return false;
+  if (t == "trace")
+    *level = LogLevel::kTrace;
+  else if (t == "debug")
+    *level = LogLevel::kDebug;
+  else if (t == "info")
+    *level = LogLevel::kInfo;
+  else if (t == "warning" || t == "warn")
+    *level = LogLevel::kWarning;
+  else if (t == "error")
+    *level = LogLevel::kError;
+  else if (t == "fatal")
+    *level = LogLevel::kFatal;
+  else
+    return false;
   return true;
 }
 

@@ -149,7 +149,8 @@ class PosixEnv final : public Env {
       return ErrnoError("cannot stat", path, errno);
     }
     if (!S_ISDIR(st.st_mode)) {
-      if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoError("cannot remove", path, errno);
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        return ErrnoError("cannot remove", path, errno);
       return Status::Ok();
     }
     auto entries = ListDir(path);
@@ -172,9 +173,15 @@ class PosixEnv final : public Env {
       DirEntry e;
       e.name = std::string(name);
       switch (de->d_type) {
-        case DT_REG: e.type = FileType::kRegular; break;
-        case DT_DIR: e.type = FileType::kDirectory; break;
-        case DT_LNK: e.type = FileType::kSymlink; break;
+        case DT_REG:
+          e.type = FileType::kRegular;
+          break;
+        case DT_DIR:
+          e.type = FileType::kDirectory;
+          break;
+        case DT_LNK:
+          e.type = FileType::kSymlink;
+          break;
         case DT_UNKNOWN: {
           struct stat st;
           if (::fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -182,7 +189,9 @@ class PosixEnv final : public Env {
           }
           break;
         }
-        default: e.type = FileType::kOther; break;
+        default:
+          e.type = FileType::kOther;
+          break;
       }
       out.push_back(std::move(e));
       errno = 0;

@@ -11,7 +11,9 @@
 
 namespace fen {
 
-using WallTime = std::chrono::system_clock::time_point;
+// Millisecond resolution: the nanosecond system_clock::time_point only spans years 1678-2262.
+using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+WallTime NowWall();
 
 std::string FormatIsoMillis(WallTime t);
 std::string NowIsoMillis();

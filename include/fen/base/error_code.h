@@ -9,7 +9,7 @@ namespace fen {
 
 enum class ErrorCode {
   kOk = 0,
-  kLockTimeout,            // exit 75
+  kLockTimeout,  // exit 75
   kMethodExecutionFailed,
   kModelNotFound,
   kUnknownModelType,
@@ -27,7 +27,7 @@ enum class ErrorCode {
   kPathTraversal,
   kInvalidArguments,
   kAmbiguousId,
-  kUnknownCommand,         // exit 2
+  kUnknownCommand,  // exit 2
   kMissingSubcommand,
   kNotInitialized,
   kDatastoreUnavailable,
@@ -41,8 +41,8 @@ enum class ErrorCode {
   kLockUnavailable,
   kIoError,
   kInternalError,
-  kInvalidConfig,          // malformed .swamp.yaml / SWAMP_DATASTORE (fen-specific)
-  kUsage,                  // CLI parser errors: unknown flag, missing argument (exit 2)
+  kInvalidConfig,  // malformed .swamp.yaml / SWAMP_DATASTORE (fen-specific)
+  kUsage,          // CLI parser errors: unknown flag, missing argument (exit 2)
 };
 
 // The JSON `code` string, e.g. "lock_timeout".

@@ -11,7 +11,7 @@ namespace fen {
 
 using Json = nlohmann::ordered_json;
 
-std::string ToPrettyJson(const Json& value);   // no trailing newline
+std::string ToPrettyJson(const Json& value);  // no trailing newline
 std::string ToCompactJson(const Json& value);
 
 }  // namespace fen
