@@ -199,6 +199,7 @@ class FilesystemDataStore final : public DataStore {
                         std::vector<std::string>* warnings) override;
   Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) override;
   Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) override;
+  Result<int64_t> CleanupLeftovers(std::vector<std::string>* warnings) override;
 
   // ---- used by FilesystemVersionWriter ----
   Result<SavedVersion> Finish(const ArtifactPaths& p, DataRecord rec, const std::string& stage,
@@ -737,6 +738,52 @@ Result<RenameResult> FilesystemDataStore::Rename(const ArtifactKey& old_key,
   r.copied_version = old_rec->version;
   r.new_version = saved.version;
   return r;
+}
+
+// §5.8 cleanup rules.
+Result<int64_t> FilesystemDataStore::CleanupLeftovers(std::vector<std::string>* warnings) {
+  int64_t removed = 0;
+  auto remove = [&](const std::string& path) {
+    Status s = env_->RemoveTree(path);
+    if (s.ok()) {
+      ++removed;
+    } else if (warnings != nullptr) {
+      warnings->push_back("could not remove " + path + ": " + s.message());
+    }
+  };
+  auto is_tmp = [](const std::string& n) {
+    return n.size() > 5 && n[0] == '.' && n.substr(n.size() - 4) == ".tmp";
+  };
+  const std::string trash = layout_.fen_dir + "/trash";
+  if (auto entries = env_->ListDir(trash); entries.ok()) {
+    for (const auto& e : *entries) remove(trash + "/" + e.name);
+  }
+  FEN_ASSIGN_OR_RETURN(std::vector<ModelKey> models, ListModels(nullptr));
+  for (const auto& m : models) {
+    auto names = ListDataNames(m.type, m.model_id);
+    if (!names.ok()) continue;
+    for (const auto& n : *names) {
+      const std::string name_dir = layout_.data_root + "/" + m.type + "/" + m.model_id + "/" + n;
+      auto entries = env_->ListDir(name_dir);
+      if (!entries.ok()) continue;
+      for (const auto& e : *entries) {
+        const std::string path = name_dir + "/" + e.name;
+        if (e.type == FileType::kDirectory &&
+            (e.name.rfind(".fen-stage-", 0) == 0 || e.name.rfind(".fen-trash-", 0) == 0)) {
+          remove(path);
+        } else if (e.type == FileType::kRegular && is_tmp(e.name)) {
+          remove(path);
+        } else if (e.type == FileType::kDirectory && ParseVersionStrict(e.name)) {
+          auto inner = env_->ListDir(path);
+          if (!inner.ok()) continue;
+          for (const auto& f : *inner) {
+            if (f.type == FileType::kRegular && is_tmp(f.name)) remove(path + "/" + f.name);
+          }
+        }
+      }
+    }
+  }
+  return removed;
 }
 
 }  // namespace

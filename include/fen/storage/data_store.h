@@ -112,6 +112,10 @@ class DataStore {
   virtual Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) = 0;
   // fen's rename rules (§6.9): no forward-pointer following, rename back works.
   virtual Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) = 0;
+  // §5.8 cleanup (gc, doctor --repair; structural lock held): removes `.fen-stage-*` and
+  // `.fen-trash-*` directories and `.*.tmp` files in data-name and version directories, and
+  // empties the fen trash. Failures are appended to `warnings`; returns entries removed.
+  virtual Result<int64_t> CleanupLeftovers(std::vector<std::string>* warnings) = 0;
 
   // Writes a new version with `content`. `record.version`, `created_at`, `size` and
   // `checksum` are set by the store. Validates the name, tags and policies and the ownership
