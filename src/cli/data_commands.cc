@@ -345,8 +345,10 @@ Status RunVersions(CommandContext& ctx, const VersionsArgs& a) {
 // ---- data delete ----
 struct DeleteArgs {
   std::string model, name, model_flag, name_flag, prefix;
-  bool prefix_given = false;
   int64_t version = 0;
+  CLI::Option* prefix_opt = nullptr;
+  CLI::Option* version_opt = nullptr;
+  bool prefix_given = false;
   bool version_given = false;
   bool all = false, dry_run = false, yes = false, force = false;
 };
@@ -357,7 +359,9 @@ std::string JoinVersions(const std::vector<int64_t>& v) {
   return out;
 }
 
-Status RunDelete(CommandContext& ctx, const DeleteArgs& a) {
+Status RunDelete(CommandContext& ctx, DeleteArgs& a) {
+  a.prefix_given = a.prefix_opt->count() > 0;
+  a.version_given = a.version_opt->count() > 0;
   std::string model = a.model_flag.empty() ? a.model : a.model_flag;
   std::string name = a.name_flag.empty() ? a.name : a.name_flag;
   const bool batch = a.prefix_given || a.all;
@@ -819,12 +823,9 @@ void RegisterDataCommands(CommandRegistry& registry) {
   d->add_option("data_name", del->name, "Data name");
   d->add_option("--model", del->model_flag, "Model name or id");
   d->add_option("--name", del->name_flag, "Data name");
-  d->add_option("--version", del->version, "Delete only this version")
-      ->each([del](const std::string&) { del->version_given = true; });
-  d->add_option("--prefix", del->prefix, "Delete every data name with this prefix")
-      ->each([del](const std::string&) { del->prefix_given = true; })
-      ->expected(0, 1)
-      ->default_str("");
+  del->version_opt = d->add_option("--version", del->version, "Delete only this version");
+  del->prefix_opt =
+      d->add_option("--prefix", del->prefix, "Delete every data name with this prefix");
   d->add_flag("--all", del->all, "Delete all data of the model");
   d->add_flag("--dry-run", del->dry_run, "Only show what would be deleted (batch only)");
   d->add_flag("-y,--yes", del->yes, "Do not prompt");

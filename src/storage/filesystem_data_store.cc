@@ -238,6 +238,17 @@ class FilesystemDataStore final : public DataStore {
                      const Status& s) {
     if (reports == nullptr) return;
     std::string reason = s.message();
+    std::string where = path;
+    // A corrupt-data message names the failing file: report that file, not the directory.
+    if (s.code() == ErrorCode::kCorruptData && reason.rfind("Corrupt data ", 0) == 0) {
+      size_t colon = reason.find(": ", 13);
+      if (colon != std::string::npos) {
+        where = reason.substr(13, colon - 13);
+        reason = reason.substr(colon + 2);
+      }
+      reports->push_back({where, reason});
+      return;
+    }
     // Corrupt-data messages already name the file; keep only the reason for the report.
     const std::string prefix = "Corrupt data " + path + ": ";
     if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());

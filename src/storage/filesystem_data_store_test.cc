@@ -463,7 +463,7 @@ TEST_F(StoreTest, ConcurrentReaderNeverSeesMissingOrTornLatest) {
       ++reads;
     }
   });
-  for (int i = 0; i < 150; ++i) {
+  for (int i = 0; i < 60; ++i) {
     auto r = store_->Save(Key(), ResultRecord(), "payload");
     ASSERT_TRUE(r.ok());
     if (i % 3 == 2) {
