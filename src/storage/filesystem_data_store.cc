@@ -200,6 +200,7 @@ class FilesystemDataStore final : public DataStore {
   Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) override;
   Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) override;
   Result<int64_t> CleanupLeftovers(std::vector<std::string>* warnings) override;
+  Status Append(const ArtifactKey& key, std::string_view bytes) override;
 
   // ---- used by FilesystemVersionWriter ----
   Result<SavedVersion> Finish(const ArtifactPaths& p, DataRecord rec, const std::string& stage,
@@ -749,6 +750,31 @@ Result<RenameResult> FilesystemDataStore::Rename(const ArtifactKey& old_key,
   r.copied_version = old_rec->version;
   r.new_version = saved.version;
   return r;
+}
+
+// §6.4 / §5.10: in-place append (the one write P1 cannot cover).
+Status FilesystemDataStore::Append(const ArtifactKey& key, std::string_view bytes) {
+  FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+  FEN_ASSIGN_OR_RETURN(std::optional<DataRecord> rec, OwnLatest(p));
+  if (!rec) {
+    return Status(ErrorCode::kDataNotFound, "No existing data found for \"" + key.name + "\"");
+  }
+  if (!rec->streaming) {
+    return Status(ErrorCode::kValidationFailed,
+                  "Data \"" + key.name + "\" is not configured for streaming");
+  }
+  const std::string vdir = VersionDir(p, rec->version);
+  FEN_RETURN_IF_ERROR(AssertSafePath(vdir + "/raw"));
+  {
+    FEN_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> raw, env_->NewAppendableFile(vdir + "/raw"));
+    FEN_RETURN_IF_ERROR(raw->Append(bytes));
+    FEN_RETURN_IF_ERROR(raw->Sync());
+    FEN_RETURN_IF_ERROR(raw->Close());
+  }
+  FEN_ASSIGN_OR_RETURN(FileInfo info, env_->Stat(vdir + "/raw"));
+  rec->size = static_cast<int64_t>(info.size);
+  rec->checksum.reset();
+  return WriteDurable(env_, vdir, "metadata.yaml", MetadataToYaml(*rec));
 }
 
 // §5.8 cleanup rules.

@@ -69,6 +69,12 @@ class DataStore {
  public:
   virtual ~DataStore() = default;
 
+  // Appends to the `raw` of the latest version in place (storage.md §6.4, §5.10): the latest
+  // is found by the marker (no rename following); it must be streaming. `size` is rewritten to
+  // the file size and `checksum` dropped; createdAt is kept. Errors:
+  // `No existing data found for "{name}"`, `Data "{name}" is not configured for streaming`.
+  virtual Status Append(const ArtifactKey& key, std::string_view bytes) = 0;
+
   // ---- Reads (no lock needed; storage.md §6.5) ----
 
   // `version` given: that version's record (never follows renames). Otherwise the latest
