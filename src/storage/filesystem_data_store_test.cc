@@ -459,6 +459,95 @@ TEST_F(StoreTest, CrashAtEveryStepLeavesCompleteOrNoVersion) {
   }
 }
 
+// Crash a real child at every mutating step of a version delete and of an artifact delete:
+// `latest` always names a complete version while any remain, the HWM never drops, and the
+// next write continues above every number used.
+TEST_F(StoreTest, CrashDuringDeleteLeavesConsistentTree) {
+  for (bool whole : {false, true}) {
+    int steps = 0;
+    {
+      TempDir probe;
+      FilesystemLayout l{probe.path() + "/data", probe.path() + "/.fen"};
+      auto s = OpenFilesystemDataStore(Env::Default(), l);
+      for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(s->Save(Key(), ResultRecord(), "v").ok());
+      }
+      CrashingEnv counting(Env::Default(), -1);
+      auto s2 = OpenFilesystemDataStore(&counting, l);
+      ASSERT_TRUE(
+          (whole ? s2->DeleteArtifact(Key(), nullptr) : s2->DeleteVersions(Key(), {3}, nullptr))
+              .ok());
+      steps = counting.count();
+    }
+    ASSERT_GT(steps, 3);
+    for (int k = 1; k <= steps; ++k) {
+      TempDir d;
+      FilesystemLayout l{d.path() + "/data", d.path() + "/.fen"};
+      auto base = OpenFilesystemDataStore(Env::Default(), l);
+      for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(base->Save(Key(), ResultRecord(), "v" + std::to_string(i + 1)).ok());
+      }
+      pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        CrashingEnv crashing(Env::Default(), k);
+        auto s = OpenFilesystemDataStore(&crashing, l);
+        Status st =
+            whole ? s->DeleteArtifact(Key(), nullptr) : s->DeleteVersions(Key(), {3}, nullptr);
+        _exit(st.ok() ? 0 : 1);
+      }
+      int status = 0;
+      waitpid(pid, &status, 0);
+      ASSERT_TRUE(WIFEXITED(status));
+      ASSERT_EQ(WEXITSTATUS(status), 42) << "k=" << k;
+      auto versions = base->ListVersions(Key());
+      ASSERT_TRUE(versions.ok());
+      auto latest = base->FindByName(Key());
+      ASSERT_TRUE(latest.ok()) << "k=" << k << " " << latest.status().message();
+      if (!versions->empty()) {
+        ASSERT_TRUE(*latest) << "k=" << k;
+        EXPECT_NE(std::find(versions->begin(), versions->end(), (*latest)->version),
+                  versions->end());
+      }
+      auto next = base->Save(Key(), ResultRecord(), "next");
+      ASSERT_TRUE(next.ok());
+      EXPECT_EQ(next->version, 4) << "k=" << k << (whole ? " whole" : " version");
+    }
+  }
+}
+
+// §9.1 #2: concurrent fen writers (no lock held: the no-replace rename alone) get distinct
+// versions, every one complete.
+TEST_F(StoreTest, ConcurrentWriterProcessesGetDistinctVersions) {
+  constexpr int kProcs = 3, kEach = 8;
+  std::vector<pid_t> pids;
+  for (int p = 0; p < kProcs; ++p) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto s = OpenFilesystemDataStore(Env::Default(), layout_);
+      for (int i = 0; i < kEach; ++i) {
+        if (!s->Save(Key(), ResultRecord(), "p" + std::to_string(p)).ok()) _exit(1);
+      }
+      _exit(0);
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto versions = store_->ListVersions(Key());
+  ASSERT_EQ(versions->size(), static_cast<size_t>(kProcs * kEach));
+  EXPECT_EQ(versions->back(), kProcs * kEach);
+  for (int64_t v : *versions) {
+    auto rec = store_->FindByName(Key(), v);
+    ASSERT_TRUE(rec.ok() && *rec);
+    EXPECT_EQ((*rec)->version, v);
+  }
+}
+
 // F4: a reader process polling `latest` while this process writes and deletes never sees it
 // missing or naming an incomplete version.
 TEST_F(StoreTest, ConcurrentReaderNeverSeesMissingOrTornLatest) {
