@@ -608,8 +608,10 @@ Status RunGc(CommandContext& ctx, const GcArgs& a) {
   if (!a.dry_run) {
     FEN_ASSIGN_OR_RETURN(locks, AcquireStructuralLocks(ctx, s.repo, "data gc"));
   }
-  FEN_ASSIGN_OR_RETURN(storage::GcResult r,
-                       storage::CollectGarbage(ctx.env, s.repo, s.store.get(), a.dry_run));
+  auto progress = [&ctx](std::string_view line) { ctx.out.Progress(line); };
+  auto gc_result = storage::CollectGarbage(ctx.env, s.repo, s.store.get(), a.dry_run, -1, progress);
+  ctx.out.Progress("");  // clears the progress line (TTY only)
+  FEN_ASSIGN_OR_RETURN(storage::GcResult r, std::move(gc_result));
   PrintReports(ctx, r.reports);
   PrintWarnings(ctx, r.warnings);
   if (ctx.out.json()) {

@@ -80,7 +80,8 @@ std::vector<std::string> SplitColon(const std::string& s) {
 }  // namespace
 
 Result<GcResult> CollectGarbage(Env* env, const RepoContext& repo, DataStore* store, bool dry_run,
-                                int64_t now_ms) {
+                                int64_t now_ms,
+                                const std::function<void(std::string_view)>& progress) {
   const int64_t now = now_ms < 0 ? NowMs() : now_ms;
   GcResult result;
   result.dry_run = dry_run;
@@ -109,7 +110,12 @@ Result<GcResult> CollectGarbage(Env* env, const RepoContext& repo, DataStore* st
   }
 
   // Phase 2: version gc over every data-name directory (fen: renamed old names included).
+  size_t done = 0;
   for (const auto& m : models) {
+    if (progress) {
+      progress("gc: model " + std::to_string(++done) + "/" + std::to_string(models.size()) + " (" +
+               m.type + "/" + m.model_id + ")");
+    }
     auto names = store->ListDataNames(m.type, m.model_id);
     if (!names.ok()) {
       result.warnings.push_back(names.status().message());

@@ -482,7 +482,7 @@ class FilesystemDataStore final : public DataStore {
     return Finish(p, std::move(rec), stage, size, checksum, opts.created_at);
   }
 
- public:
+ private:
   // §5.9: read the HWM (absent or corrupt = 0).
   int64_t ReadHwm(const ArtifactPaths& p) {
     auto text = env_->ReadFile(p.hwm_file);
@@ -521,19 +521,6 @@ class FilesystemDataStore final : public DataStore {
     return target;
   }
 
-  Result<ArtifactPaths> Paths(const ArtifactKey& key, bool for_write) const {
-    return PathsFor(key, for_write);
-  }
-  Result<SavedVersion> SaveWith(const ArtifactKey& key, const DataRecord& record,
-                                std::string_view content, const WriteOptions& opts) {
-    return SaveInternal(key, record, content, opts);
-  }
-  Result<std::vector<int64_t>> Complete(const ArtifactPaths& p) { return CompleteVersions(p); }
-  Result<int64_t> Highest(const ArtifactPaths& p) { return HighestLenient(p); }
-  std::optional<int64_t> Marker(const ArtifactPaths& p) { return ReadMarker(p); }
-  const FilesystemLayout& layout() const { return layout_; }
-
- private:
   Env* env_;
   FilesystemLayout layout_;
 };

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,8 +43,10 @@ struct GcResult {
 // (not dry-run) leftover cleanup (§5.8). A dry run reports exactly what a real run at the same
 // instant would remove (fen's choice for §8 #10): phase 2 skips artifacts phase 1 expires.
 // `now_ms` = wall-clock milliseconds since the epoch (-1 = now).
+// `progress` (optional) receives a short status line per model (the CLI shows it on a TTY).
 Result<GcResult> CollectGarbage(Env* env, const RepoContext& repo, DataStore* store, bool dry_run,
-                                int64_t now_ms = -1);
+                                int64_t now_ms = -1,
+                                const std::function<void(std::string_view)>& progress = {});
 
 struct PrunedModel {
   std::string type;
