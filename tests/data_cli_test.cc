@@ -275,6 +275,30 @@ TEST_F(DataCliTest, RenameMatchesSwampShapeAndWritesSwampFiles) {
   EXPECT_EQ(list["groups"][0]["items"][0]["name"], "log");
 }
 
+TEST_F(DataCliTest, BatchDeleteByPrefixAndAll) {
+  FenRun dry = Fen({"data", "delete", "hello", "--prefix", "report", "--dry-run", "--json"});
+  ASSERT_EQ(dry.rc, 0) << dry.err;
+  OJson d = OJson::parse(dry.out);
+  EXPECT_EQ(Keys(d), (std::vector<std::string>{"modelId", "modelName", "modelType", "totalDeleted",
+                                               "totalVersionsDeleted", "failed", "dryRun"}));
+  EXPECT_EQ(d["totalDeleted"], 2);
+  EXPECT_EQ(d["totalVersionsDeleted"], 6);
+  EXPECT_EQ(d["dryRun"], true);
+  EXPECT_TRUE(Exists(ModelDir(kHello) + "/report-swamp-method-summary"));
+  FenRun real = Fen({"data", "delete", "hello", "--prefix", "report"});
+  EXPECT_EQ(real.rc, 0) << real.err;
+  EXPECT_EQ(real.out, "Deleted 2 data artifact(s) (6 version(s)) from hello (command/shell)\n");
+  EXPECT_FALSE(Exists(ModelDir(kHello) + "/report-swamp-method-summary"));
+  EXPECT_FALSE(Exists(ModelDir(kHello) + "/report-swamp-method-summary-json"));
+  FenRun all = Fen({"data", "delete", "--model", "hello", "--all", "--json"});
+  OJson a = OJson::parse(all.out);
+  EXPECT_EQ(a["totalDeleted"], 2);
+  EXPECT_EQ(a["dryRun"], false);
+  FenRun none = Fen({"data", "delete", "hello", "--all", "--json"});
+  EXPECT_EQ(OJson::parse(none.err)["error"], "No data matching any data found for model hello");
+  EXPECT_TRUE(Exists(ModelDir(kHello)));  // the model directory stays (as swamp)
+}
+
 TEST_F(DataCliTest, CorruptMetadataIsReportedNotFatal) {  // S-e, F5
   std::filesystem::resize_file(ModelDir(kHello) + "/result/3/metadata.yaml", 20);
   FenRun list = Fen({"data", "list", "hello", "--json"});

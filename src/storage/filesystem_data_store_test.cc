@@ -366,8 +366,13 @@ class CrashingEnv final : public Env {
   }
   Status RenameNoReplace(const std::string& a, const std::string& b) override {
     Step();
+    if (!fail_into_.empty() && b.rfind(fail_into_, 0) == 0) {
+      return ErrnoError("cannot rename", a, EIO);
+    }
     return base_->RenameNoReplace(a, b);
   }
+  // Makes every no-replace rename into `prefix` fail with EIO (an I/O error, not a crash).
+  void FailRenamesInto(std::string prefix) { fail_into_ = std::move(prefix); }
   Status Link(const std::string& a, const std::string& b) override {
     Step();
     return base_->Link(a, b);
@@ -399,7 +404,26 @@ class CrashingEnv final : public Env {
   Env* base_;
   int crash_at_;
   int count_ = 0;
+  std::string fail_into_;
 };
+
+// §6.9 step 7: when the tombstone cannot be written, the new name's version is removed and
+// the error is reported; the old name is untouched.
+TEST_F(StoreTest, RenameRollsBackNewVersionWhenTombstoneFails) {
+  ASSERT_TRUE(store_->Save(Key("a"), ResultRecord(), "content").ok());
+  CrashingEnv failing(Env::Default(), -1);
+  failing.FailRenamesInto(NameDir("a") + "/");
+  auto s = OpenFilesystemDataStore(&failing, layout_);
+  auto r = s->Rename(Key("a"), "b");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kIoError);
+  EXPECT_TRUE(store_->ListVersions(Key("b"))->empty());
+  EXPECT_FALSE(*store_->FindByName(Key("b")));
+  EXPECT_EQ(*store_->ListVersions(Key("a")), std::vector<int64_t>{1});
+  EXPECT_EQ(Slurp(NameDir("a") + "/latest"), "1");
+  // The failed attempt's numbers are not reused either.
+  EXPECT_EQ(store_->Save(Key("b"), ResultRecord(), "x")->version, 2);
+}
 
 // F1: crash a real child process at every mutating step of a Save (second version of an
 // artifact) and check what readers see afterwards.
