@@ -583,6 +583,19 @@ Result<SavedVersion> FilesystemDataStore::Finish(const ArtifactPaths& p, DataRec
   FEN_RETURN_IF_ERROR(env_->SyncDir(p.name_dir));  // step 8
   FEN_RETURN_IF_ERROR(UpdateLatest(p, n));         // step 9
   SavedVersion out;
+  // Step 11: write-time pruning (autoGc, integer policies only), §5.5, complete versions only.
+  if (const int64_t* keep = std::get_if<int64_t>(&rec.garbage_collection);
+      keep != nullptr && layout_.auto_gc) {
+    auto complete = CompleteVersions(p);
+    if (!complete.ok()) {
+      out.warnings.push_back(complete.status().message());
+    } else if (static_cast<int64_t>(complete->size()) > *keep) {
+      std::vector<int64_t> old(complete->begin(), complete->end() - *keep);
+      if (Status s = DeleteVersions(p.key, old, &out.warnings); !s.ok()) {
+        out.warnings.push_back("write-time pruning failed: " + s.message());
+      }
+    }
+  }
   out.id = rec.id;
   out.name = rec.name;
   out.version = n;
@@ -817,7 +830,7 @@ std::unique_ptr<DataStore> OpenFilesystemDataStore(Env* env, const FilesystemLay
 }
 
 std::unique_ptr<DataStore> OpenFilesystemDataStore(Env* env, const RepoContext& repo) {
-  return OpenFilesystemDataStore(env, FilesystemLayout{repo.data_root, repo.fen_dir});
+  return OpenFilesystemDataStore(env, FilesystemLayout{repo.data_root, repo.fen_dir, repo.auto_gc});
 }
 
 }  // namespace fen::storage

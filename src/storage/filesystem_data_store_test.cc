@@ -93,6 +93,23 @@ TEST_F(StoreTest, SaveWritesSwampLayoutOnDisk) {
   EXPECT_EQ((*found)->id, third->id);
 }
 
+TEST_F(StoreTest, AutoGcPrunesAtWriteTime) {
+  layout_.auto_gc = true;
+  auto s = OpenFilesystemDataStore(Env::Default(), layout_);
+  DataRecord rec = ResultRecord();
+  rec.garbage_collection = int64_t{2};
+  for (int i = 0; i < 4; ++i) {
+    auto r = s->Save(Key(), rec, "v");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->warnings.empty());
+  }
+  EXPECT_EQ(*s->ListVersions(Key()), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(Slurp(NameDir() + "/latest"), "4");
+  // Without autoGc nothing is pruned at write time.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->Save(Key("x"), rec, "v").ok());
+  EXPECT_EQ(store_->ListVersions(Key("x"))->size(), 3u);
+}
+
 TEST_F(StoreTest, StreamingWriterIsInvisibleUntilCommit) {
   DataRecord rec = ResultRecord();
   rec.content_type = "text/plain";
