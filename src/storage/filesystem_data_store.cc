@@ -39,6 +39,7 @@ std::string OwnerString(const OwnerDefinition& o) { return o.owner_type + ":" + 
 
 class FilesystemDataStore;
 
+// A version being streamed into its staging directory (§5.10). Owned by one thread.
 class FilesystemVersionWriter final : public VersionWriter {
  public:
   FilesystemVersionWriter(FilesystemDataStore* store, ArtifactPaths paths, DataRecord record,
@@ -70,6 +71,10 @@ class FilesystemVersionWriter final : public VersionWriter {
   bool done_ = false;
 };
 
+// The DataStore of one data root (contract in data_store.h): every path it touches is built
+// from validated components and checked for symlink escapes (§3.9); every mutation follows
+// §5 (docs/design/storage.md §1). One thread at a time; concurrent instances and processes
+// are safe under the locking rules, and readers never need a lock.
 class FilesystemDataStore final : public DataStore {
  public:
   FilesystemDataStore(Env* env, FilesystemLayout layout) : env_(env), layout_(std::move(layout)) {}
@@ -482,7 +487,6 @@ class FilesystemDataStore final : public DataStore {
     return Finish(p, std::move(rec), stage, size, checksum, opts.created_at);
   }
 
- private:
   // §5.9: read the HWM (absent or corrupt = 0).
   int64_t ReadHwm(const ArtifactPaths& p) {
     auto text = env_->ReadFile(p.hwm_file);
