@@ -275,6 +275,23 @@ TEST_F(DataCliTest, RenameMatchesSwampShapeAndWritesSwampFiles) {
   EXPECT_EQ(list["groups"][0]["items"][0]["name"], "log");
 }
 
+TEST_F(DataCliTest, ListTypeFilterAndLogMode) {
+  OJson reports = OJson::parse(Fen({"data", "list", "counter", "--type", "report", "--json"}).out);
+  ASSERT_EQ(reports["groups"].size(), 1u);
+  EXPECT_EQ(reports["groups"][0]["type"], "report");
+  EXPECT_EQ(reports["total"], 2);
+  FenRun get = Fen({"data", "get", "hello", "log"});
+  EXPECT_EQ(get.rc, 0) << get.err;
+  EXPECT_EQ(get.out.rfind("Data: log (v3)\nModel: hello (command/shell)\n", 0), 0u) << get.out;
+  EXPECT_NE(get.out.find("Path: .swamp/data/command/shell/" + std::string(kHello) + "/log/3/raw"),
+            std::string::npos);
+  FenRun versions = Fen({"data", "versions", "hello", "result"});  // JSON even in log mode
+  EXPECT_EQ(versions.out, Expected("data_versions_hello_result.json"));
+  FenRun err = Fen({"data", "get", "nosuchmodel", "x"});
+  EXPECT_EQ(err.rc, 1);
+  EXPECT_EQ(err.err, "Error: Model not found: nosuchmodel\n");
+}
+
 TEST_F(DataCliTest, BatchDeleteByPrefixAndAll) {
   FenRun dry = Fen({"data", "delete", "hello", "--prefix", "report", "--dry-run", "--json"});
   ASSERT_EQ(dry.rc, 0) << dry.err;
