@@ -384,12 +384,15 @@ class CrashingEnv final : public Env {
   Status RenameNoReplace(const std::string& a, const std::string& b) override {
     Step();
     if (!fail_into_.empty() && b.rfind(fail_into_, 0) == 0) {
-      return ErrnoError("cannot rename", a, EIO);
+      return ErrnoError("cannot rename", a, fail_errno_);
     }
     return base_->RenameNoReplace(a, b);
   }
   // Makes every no-replace rename into `prefix` fail with EIO (an I/O error, not a crash).
-  void FailRenamesInto(std::string prefix) { fail_into_ = std::move(prefix); }
+  void FailRenamesInto(std::string prefix, int err = EIO) {
+    fail_into_ = std::move(prefix);
+    fail_errno_ = err;
+  }
   Status Link(const std::string& a, const std::string& b) override {
     Step();
     return base_->Link(a, b);
@@ -422,6 +425,7 @@ class CrashingEnv final : public Env {
   int crash_at_;
   int count_ = 0;
   std::string fail_into_;
+  int fail_errno_ = EIO;
 };
 
 // §6.9 step 7: when the tombstone cannot be written, the new name's version is removed and
@@ -440,6 +444,18 @@ TEST_F(StoreTest, RenameRollsBackNewVersionWhenTombstoneFails) {
   EXPECT_EQ(Slurp(NameDir("a") + "/latest"), "1");
   // The failed attempt's numbers are not reused either.
   EXPECT_EQ(store_->Save(Key("b"), ResultRecord(), "x")->version, 2);
+}
+
+// §5.3 step 7: 100 consecutive EEXIST collisions give swamp's message and leave no staging.
+TEST_F(StoreTest, AllocationGivesUpAfter100Collisions) {
+  CrashingEnv colliding(Env::Default(), -1);
+  colliding.FailRenamesInto(NameDir() + "/", EEXIST);
+  auto s = OpenFilesystemDataStore(&colliding, layout_);
+  auto r = s->Save(Key(), ResultRecord(), "x");
+  EXPECT_EQ(r.status().message(), "Failed to allocate version for \"result\" after 100 retries");
+  EXPECT_TRUE(std::filesystem::is_empty(NameDir()));
+  // The HWM moved past every number tried: none of them is reused.
+  EXPECT_EQ(store_->Save(Key(), ResultRecord(), "y")->version, 101);
 }
 
 // F1: crash a real child process at every mutating step of a Save (second version of an
