@@ -267,6 +267,27 @@ TEST_F(StoreTest, LatestResolutionFallbacks) {
   EXPECT_EQ((*store_->FindByName(Key(), 1))->version, 1);
 }
 
+TEST_F(StoreTest, RenameChainFollowedUpToDepthFive) {
+  ASSERT_TRUE(store_->Save(Key("n0"), ResultRecord(), "x").ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_->Rename(Key("n" + std::to_string(i)), "n" + std::to_string(i + 1)).ok());
+  }
+  EXPECT_EQ((*store_->FindByName(Key("n0")))->name, "n5");  // five hops
+  ASSERT_TRUE(store_->Rename(Key("n5"), "n6").ok());
+  EXPECT_FALSE(*store_->FindByName(Key("n0")));  // six: depth exceeded -> not found
+  EXPECT_EQ((*store_->FindByName(Key("n1")))->name, "n6");
+}
+
+TEST_F(StoreTest, LegacySymlinkLatestIsReplacedByRename) {
+  ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "v").ok());
+  std::filesystem::remove(NameDir() + "/latest");
+  std::filesystem::create_directory_symlink("1/", NameDir() + "/latest");
+  ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "w").ok());
+  EXPECT_FALSE(std::filesystem::is_symlink(NameDir() + "/latest"));
+  EXPECT_EQ(Slurp(NameDir() + "/latest"), "2");
+  EXPECT_TRUE(Exists(NameDir() + "/1/raw"));
+}
+
 TEST_F(StoreTest, IncompleteDirectoriesExcludedFromListings) {  // S-j
   ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "v").ok());
   std::filesystem::create_directory(NameDir() + "/2");  // in-flight swamp allocation
