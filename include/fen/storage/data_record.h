@@ -38,7 +38,7 @@ struct DataRecord {
   std::string created_at;  // ISO-8601 ms Z, as written
   std::optional<int64_t> size;
   std::optional<std::string> checksum;
-  bool deleted = false;                  // lifecycle: deleted (tombstone)
+  bool deleted = false;                   // lifecycle: deleted (tombstone)
   std::optional<std::string> renamed_to;  // rename tombstone
 
   std::string TagOr(const std::string& key, const std::string& fallback = "") const {

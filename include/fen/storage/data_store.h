@@ -47,9 +47,71 @@ class VersionWriter {
   virtual Result<SavedVersion> Commit() = 0;
 };
 
+// A version or artifact skipped by a listing or walk because its metadata could not be read
+// (storage.md §6.5, S-e). The CLI prints one warning per report.
+struct CorruptReport {
+  std::string path;    // the metadata.yaml (or directory) that failed
+  std::string reason;  // one line
+};
+
+// A model found by the global walk (storage.md §3.2): normalised type and model id.
+struct ModelKey {
+  std::string type;
+  std::string model_id;
+};
+
+struct RenameResult {
+  int64_t copied_version = 0;  // the old name's latest version that was copied
+  int64_t new_version = 0;     // the version written on the new name
+};
+
 class DataStore {
  public:
   virtual ~DataStore() = default;
+
+  // ---- Reads (no lock needed; storage.md §6.5) ----
+
+  // `version` given: that version's record (never follows renames). Otherwise the latest
+  // record by the marker algorithm of §3.5, following rename tombstones up to depth 5 (§4.6);
+  // the returned record's `name`/`version` say where it was found. nullopt = no such data.
+  // A corrupt metadata.yaml that the lookup needs is an error with code corrupt_data.
+  virtual Result<std::optional<DataRecord>> FindByName(
+      const ArtifactKey& key, std::optional<int64_t> version = std::nullopt) = 0;
+  // The latest record of exactly this name (marker algorithm, no rename following).
+  virtual Result<std::optional<DataRecord>> FindOwnLatest(const ArtifactKey& key) = 0;
+  // The bytes of `raw` of one version; nullopt when the file is missing.
+  virtual Result<std::optional<std::string>> GetContent(const ArtifactKey& key,
+                                                        int64_t version) = 0;
+  // Absolute path of {dataName}/{version}/raw.
+  virtual std::string ContentPath(const ArtifactKey& key, int64_t version) const = 0;
+  // Complete versions (directories holding metadata.yaml), ascending (S-j).
+  virtual Result<std::vector<int64_t>> ListVersions(const ArtifactKey& key) = 0;
+  // The readable records of every complete version, ascending; corrupt ones are reported.
+  virtual Result<std::vector<DataRecord>> ReadAllVersions(const ArtifactKey& key,
+                                                          std::vector<CorruptReport>* reports) = 0;
+  // Every data-name directory of a model, in directory-listing order.
+  virtual Result<std::vector<std::string>> ListDataNames(const std::string& type,
+                                                         const std::string& model_id) = 0;
+  // findAllForModel: the latest record per data-name directory, rename-followed and
+  // de-duplicated by resolved name (first wins). Corrupt latest records are reported and
+  // skipped; they never hide the model's other artifacts (S-e).
+  virtual Result<std::vector<DataRecord>> FindAllForModel(const std::string& type,
+                                                          const std::string& model_id,
+                                                          std::vector<CorruptReport>* reports) = 0;
+  // The global walk of storage.md §3.2: every model directory under the data root.
+  // Types that fail normalisation are reported and skipped.
+  virtual Result<std::vector<ModelKey>> ListModels(std::vector<CorruptReport>* reports) = 0;
+
+  // ---- Removal and rename (writers; storage.md §5.5, §5.6, §6.9) ----
+
+  // Removes the given complete versions (§5.5); removing every complete version removes the
+  // artifact (§5.6). Non-fatal cleanup failures are appended to `warnings`.
+  virtual Status DeleteVersions(const ArtifactKey& key, const std::vector<int64_t>& versions,
+                                std::vector<std::string>* warnings) = 0;
+  // Removes the whole artifact atomically (§5.6). The HWM survives.
+  virtual Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) = 0;
+  // fen's rename rules (§6.9): no forward-pointer following, rename back works.
+  virtual Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) = 0;
 
   // Writes a new version with `content`. `record.version`, `created_at`, `size` and
   // `checksum` are set by the store. Validates the name, tags and policies and the ownership

@@ -1,0 +1,39 @@
+// storage.md §5.2 primitives. See durable_io.h.
+#include "storage/durable_io.h"
+
+#include "fen/base/uuid.h"
+
+namespace fen::storage {
+
+std::string ParentDir(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status WriteDurable(Env* env, const std::string& dir, const std::string& name,
+                    std::string_view bytes) {
+  const std::string tmp = dir + "/." + NewUuidV4() + ".tmp";
+  auto file = env->NewExclusiveFile(tmp);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(bytes);
+  if (s.ok()) s = (*file)->Sync();
+  Status c = (*file)->Close();
+  if (s.ok()) s = c;
+  if (s.ok()) s = env->Rename(tmp, dir + "/" + name);
+  if (!s.ok()) {
+    (void)env->Unlink(tmp);
+    return s;
+  }
+  return env->SyncDir(dir);
+}
+
+Status CreateDirsDurable(Env* env, const std::string& path) {
+  std::vector<std::string> created;
+  FEN_RETURN_IF_ERROR(CreateDirs(env, path, &created));
+  for (const auto& d : created) FEN_RETURN_IF_ERROR(env->SyncDir(ParentDir(d)));
+  return Status::Ok();
+}
+
+}  // namespace fen::storage

@@ -1,0 +1,752 @@
+// FilesystemDataStore: swamp's data tree with fen's write protocol.
+// The protocol steps cited here (§5.x) are storage.md's; docs/design/storage.md §1 maps each
+// step to the function implementing it.
+#include "fen/storage/filesystem_data_store.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <set>
+
+#include "fen/base/clock.h"
+#include "fen/base/json_text.h"
+#include "fen/base/sha256.h"
+#include "fen/base/uuid.h"
+#include "fen/storage/data_format.h"
+#include "storage/durable_io.h"
+
+namespace fen::storage {
+namespace {
+
+constexpr int kMaxAllocationAttempts = 100;  // §5.3 step 7
+constexpr int kMaxRenameDepth = 5;           // §4.6
+constexpr int kMaxWalkDepth = 32;            // guard against pathological trees
+
+// Paths and validated components of one artifact.
+struct ArtifactPaths {
+  ArtifactKey key;  // type normalised
+  std::string model_dir;
+  std::string name_dir;
+  std::string hwm_file;
+};
+
+// Options of the internal save used by Save, Commit and rename tombstones.
+struct WriteOptions {
+  bool with_size_checksum = true;  // rename tombstones carry neither (§4.6)
+  std::string created_at;          // "" = now
+};
+
+std::string OwnerString(const OwnerDefinition& o) { return o.owner_type + ":" + o.owner_ref; }
+
+class FilesystemDataStore;
+
+class FilesystemVersionWriter final : public VersionWriter {
+ public:
+  FilesystemVersionWriter(FilesystemDataStore* store, ArtifactPaths paths, DataRecord record,
+                          std::string stage, std::unique_ptr<WritableFile> raw)
+      : store_(store),
+        paths_(std::move(paths)),
+        record_(std::move(record)),
+        stage_(std::move(stage)),
+        raw_(std::move(raw)) {}
+  ~FilesystemVersionWriter() override;
+
+  Status Append(std::string_view bytes) override {
+    if (done_) return Status(ErrorCode::kInternalError, "version writer already committed");
+    FEN_RETURN_IF_ERROR(raw_->Append(bytes));
+    sha_.Update(bytes);
+    size_ += static_cast<int64_t>(bytes.size());
+    return Status::Ok();
+  }
+  Result<SavedVersion> Commit() override;
+
+ private:
+  FilesystemDataStore* store_;
+  ArtifactPaths paths_;
+  DataRecord record_;
+  std::string stage_;
+  std::unique_ptr<WritableFile> raw_;
+  Sha256 sha_;
+  int64_t size_ = 0;
+  bool done_ = false;
+};
+
+class FilesystemDataStore final : public DataStore {
+ public:
+  FilesystemDataStore(Env* env, FilesystemLayout layout) : env_(env), layout_(std::move(layout)) {}
+
+  Result<SavedVersion> Save(const ArtifactKey& key, const DataRecord& record,
+                            std::string_view content) override {
+    return SaveInternal(key, record, content, WriteOptions{});
+  }
+
+  Result<std::unique_ptr<VersionWriter>> BeginVersion(const ArtifactKey& key,
+                                                      const DataRecord& record) override {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, /*for_write=*/true));
+    FEN_ASSIGN_OR_RETURN(DataRecord rec, PrepareRecord(p, record));
+    FEN_ASSIGN_OR_RETURN(std::string stage, CreateStage(p));  // §5.10: §5.3 steps 1-2
+    auto file = env_->NewExclusiveFile(stage + "/raw");
+    if (!file.ok()) {
+      (void)env_->RemoveTree(stage);
+      return file.status();
+    }
+    return std::unique_ptr<VersionWriter>(new FilesystemVersionWriter(
+        this, std::move(p), std::move(rec), std::move(stage), std::move(file).value()));
+  }
+
+  Result<std::optional<DataRecord>> FindByName(const ArtifactKey& key,
+                                               std::optional<int64_t> version) override {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+    if (version) return ReadRecordAt(p, *version);
+    std::string name = p.key.name;
+    for (int depth = 0;; ++depth) {
+      p.key.name = name;
+      p.name_dir = p.model_dir + "/" + name;
+      FEN_ASSIGN_OR_RETURN(std::optional<DataRecord> rec, OwnLatest(p));
+      if (!rec) return rec;
+      if (!(rec->deleted && rec->renamed_to)) return rec;
+      // §4.6: a latest lookup whose record is a rename marker re-resolves under renamedTo.
+      if (depth >= kMaxRenameDepth) return std::optional<DataRecord>();
+      if (!ValidateDataName(*rec->renamed_to).ok()) return std::optional<DataRecord>();
+      name = *rec->renamed_to;
+    }
+  }
+
+  Result<std::optional<DataRecord>> FindOwnLatest(const ArtifactKey& key) override {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+    return OwnLatest(p);
+  }
+
+  Result<std::optional<std::string>> GetContent(const ArtifactKey& key, int64_t version) override {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+    auto bytes = env_->ReadFile(VersionDir(p, version) + "/raw");
+    if (!bytes.ok()) {
+      if (bytes.status().IsNotFound()) return std::optional<std::string>();
+      return bytes.status();
+    }
+    return std::optional<std::string>(std::move(bytes).value());
+  }
+
+  std::string ContentPath(const ArtifactKey& key, int64_t version) const override {
+    auto type = NormalizeModelType(key.type);
+    return layout_.data_root + "/" + (type.ok() ? *type : key.type) + "/" + key.model_id + "/" +
+           key.name + "/" + std::to_string(version) + "/raw";
+  }
+
+  Result<std::vector<int64_t>> ListVersions(const ArtifactKey& key) override {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+    return CompleteVersions(p);
+  }
+
+  Result<std::vector<DataRecord>> ReadAllVersions(const ArtifactKey& key,
+                                                  std::vector<CorruptReport>* reports) override {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+    FEN_ASSIGN_OR_RETURN(std::vector<int64_t> versions, CompleteVersions(p));
+    std::vector<DataRecord> out;
+    for (int64_t v : versions) {
+      auto rec = ReadRecordAt(p, v);
+      if (!rec.ok()) {
+        Report(reports, MetadataPath(p, v), rec.status());
+        continue;
+      }
+      if (*rec) out.push_back(std::move(**rec));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> ListDataNames(const std::string& type,
+                                                 const std::string& model_id) override {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(ArtifactKey{type, model_id, "x"}, false));
+    auto entries = env_->ListDir(p.model_dir);
+    if (!entries.ok()) {
+      if (entries.status().IsNotFound()) return std::vector<std::string>();
+      return entries.status();
+    }
+    std::vector<std::string> names;
+    for (const auto& e : *entries) {
+      if (e.type == FileType::kDirectory) names.push_back(e.name);
+    }
+    return names;
+  }
+
+  Result<std::vector<DataRecord>> FindAllForModel(const std::string& type,
+                                                  const std::string& model_id,
+                                                  std::vector<CorruptReport>* reports) override {
+    FEN_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDataNames(type, model_id));
+    std::vector<DataRecord> out;
+    std::set<std::string> seen;
+    for (const auto& name : names) {
+      if (!ValidateDataName(name).ok()) continue;
+      auto rec = FindByName(ArtifactKey{type, model_id, name}, std::nullopt);
+      if (!rec.ok()) {
+        Report(reports, layout_.data_root + "/" + type + "/" + model_id + "/" + name, rec.status());
+        continue;
+      }
+      if (!*rec) continue;
+      if (!seen.insert((*rec)->name).second) continue;
+      out.push_back(std::move(**rec));
+    }
+    return out;
+  }
+
+  Result<std::vector<ModelKey>> ListModels(std::vector<CorruptReport>* reports) override {
+    std::vector<ModelKey> out;
+    std::vector<std::string> segments;
+    FEN_RETURN_IF_ERROR(Walk(layout_.data_root, segments, 0, &out, reports));
+    return out;
+  }
+
+  Status DeleteVersions(const ArtifactKey& key, const std::vector<int64_t>& versions,
+                        std::vector<std::string>* warnings) override;
+  Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) override;
+  Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) override;
+
+  // ---- used by FilesystemVersionWriter ----
+  Result<SavedVersion> Finish(const ArtifactPaths& p, DataRecord rec, const std::string& stage,
+                              std::optional<int64_t> size, std::optional<std::string> checksum,
+                              const std::string& created_at);
+  Env* env() const { return env_; }
+
+ private:
+  // Validates the key and builds its paths. Write paths also apply the reserved-name rule.
+  Result<ArtifactPaths> PathsFor(const ArtifactKey& key, bool for_write) const {
+    ArtifactPaths p;
+    FEN_ASSIGN_OR_RETURN(p.key.type, NormalizeModelType(key.type));
+    if (p.key.type.find('\0') != std::string::npos || p.key.type.find('\\') != std::string::npos) {
+      return Status(ErrorCode::kPathTraversal, "Path traversal detected: model type \"" + key.type +
+                                                   "\" resolves outside expected directory");
+    }
+    FEN_RETURN_IF_ERROR(ValidateModelIdSegment(key.model_id));
+    FEN_RETURN_IF_ERROR(for_write ? ValidateDataNameForWrite(key.name)
+                                  : ValidateDataName(key.name));
+    p.key.model_id = key.model_id;
+    p.key.name = key.name;
+    p.model_dir = layout_.data_root + "/" + p.key.type + "/" + key.model_id;
+    p.name_dir = p.model_dir + "/" + key.name;
+    p.hwm_file = layout_.fen_dir + "/hwm/" + p.key.type + "/" + key.model_id + "/" + key.name;
+    return p;
+  }
+
+  static std::string VersionDir(const ArtifactPaths& p, int64_t v) {
+    return p.name_dir + "/" + std::to_string(v);
+  }
+  static std::string MetadataPath(const ArtifactPaths& p, int64_t v) {
+    return VersionDir(p, v) + "/metadata.yaml";
+  }
+
+  static void Report(std::vector<CorruptReport>* reports, const std::string& path,
+                     const Status& s) {
+    if (reports == nullptr) return;
+    std::string reason = s.message();
+    // Corrupt-data messages already name the file; keep only the reason for the report.
+    const std::string prefix = "Corrupt data " + path + ": ";
+    if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());
+    reports->push_back({path, reason});
+  }
+
+  // §3.9 symlink containment: the real path of `path` (nearest existing ancestor resolved)
+  // must be inside the real data root.
+  Status AssertSafePath(const std::string& path) const {
+    auto resolve = [this](const std::string& target) -> Result<std::string> {
+      std::string existing = target, rest;
+      while (true) {
+        auto st = env_->Lstat(existing);
+        if (st.ok()) break;
+        if (!st.status().IsNotFound()) return st.status();
+        std::string parent = ParentDir(existing);
+        if (parent == existing) break;
+        rest = existing.substr(parent.size() == 1 ? 1 : parent.size() + 1) +
+               (rest.empty() ? "" : "/" + rest);
+        existing = parent;
+      }
+      FEN_ASSIGN_OR_RETURN(std::string real, env_->RealPath(existing));
+      if (rest.empty()) return real;
+      return real == "/" ? "/" + rest : real + "/" + rest;
+    };
+    FEN_ASSIGN_OR_RETURN(std::string boundary, resolve(layout_.data_root));
+    FEN_ASSIGN_OR_RETURN(std::string resolved, resolve(path));
+    if (resolved == boundary || resolved.rfind(boundary + "/", 0) == 0) return Status::Ok();
+    return Status(ErrorCode::kPathTraversal,
+                  "Path traversal detected: \"" + path + "\" resolves to \"" + resolved +
+                      "\" which is outside boundary \"" + boundary + "\"");
+  }
+
+  Result<std::optional<DataRecord>> ReadRecordAt(const ArtifactPaths& p, int64_t v) {
+    const std::string path = MetadataPath(p, v);
+    auto text = env_->ReadFile(path);
+    if (!text.ok()) {
+      if (text.status().IsNotFound() || text.status().sys_errno() == ENOTDIR) {
+        return std::optional<DataRecord>();
+      }
+      return Status(ErrorCode::kCorruptData,
+                    "Corrupt data " + path + ": " + text.status().message());
+    }
+    auto rec = ParseMetadataYaml(*text);
+    if (!rec.ok()) {
+      return Status(ErrorCode::kCorruptData,
+                    "Corrupt data " + path + ": " + rec.status().message());
+    }
+    return std::optional<DataRecord>(std::move(rec).value());
+  }
+
+  // Child directories of the data-name dir, with their lenient and strict version numbers.
+  Result<std::vector<DirEntry>> NameDirEntries(const ArtifactPaths& p) {
+    auto entries = env_->ListDir(p.name_dir);
+    if (!entries.ok()) {
+      if (entries.status().IsNotFound()) return std::vector<DirEntry>();
+      return entries.status();
+    }
+    return std::move(entries).value();
+  }
+
+  // Highest child directory under the lenient parse, complete or not (§5.3 step 4).
+  Result<int64_t> HighestLenient(const ArtifactPaths& p) {
+    FEN_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, NameDirEntries(p));
+    int64_t max = 0;
+    for (const auto& e : entries) {
+      if (e.type != FileType::kDirectory || e.name == "latest") continue;
+      if (auto v = ParseVersionLenient(e.name)) max = std::max(max, *v);
+    }
+    return max;
+  }
+
+  // Complete versions (strict names with a regular metadata.yaml), ascending (S-j).
+  Result<std::vector<int64_t>> CompleteVersions(const ArtifactPaths& p) {
+    FEN_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, NameDirEntries(p));
+    std::vector<int64_t> out;
+    for (const auto& e : entries) {
+      if (e.type != FileType::kDirectory) continue;
+      auto v = ParseVersionStrict(e.name);
+      if (!v) continue;
+      auto st = env_->Stat(MetadataPath(p, *v));
+      if (st.ok() && st->type == FileType::kRegular) out.push_back(*v);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // The `latest` marker only (§3.5 steps 1-2); nullopt when missing or garbled.
+  std::optional<int64_t> ReadMarker(const ArtifactPaths& p) {
+    const std::string marker = p.name_dir + "/latest";
+    auto text = env_->ReadFile(marker);
+    if (text.ok()) {
+      if (auto v = ParseMarkerText(*text)) return v;
+    }
+    auto st = env_->Lstat(marker);
+    if (st.ok() && st->type == FileType::kSymlink) {
+      auto target = env_->ReadLink(marker);
+      if (target.ok()) {
+        std::string t = *target;
+        if (!t.empty() && t.back() == '/') t.pop_back();
+        return ParseVersionLenient(t);
+      }
+    }
+    return std::nullopt;
+  }
+
+  // §3.5 reading algorithm: marker, legacy symlink, max complete version, none.
+  Result<std::optional<int64_t>> ResolveLatest(const ArtifactPaths& p) {
+    if (auto v = ReadMarker(p)) return std::optional<int64_t>(*v);
+    FEN_ASSIGN_OR_RETURN(std::vector<int64_t> versions, CompleteVersions(p));
+    if (versions.empty()) return std::optional<int64_t>();
+    return std::optional<int64_t>(versions.back());
+  }
+
+  Result<std::optional<DataRecord>> OwnLatest(const ArtifactPaths& p) {
+    FEN_ASSIGN_OR_RETURN(std::optional<int64_t> v, ResolveLatest(p));
+    if (!v) return std::optional<DataRecord>();
+    return ReadRecordAt(p, *v);  // the marker is trusted: missing metadata = not found
+  }
+
+  // True iff some child C of `dir` has a child ^\d+$ holding a regular metadata.yaml (§3.2).
+  bool IsModelIdDir(const std::string& dir) {
+    auto children = env_->ListDir(dir);
+    if (!children.ok()) return false;
+    for (const auto& c : *children) {
+      if (c.type != FileType::kDirectory) continue;
+      auto grand = env_->ListDir(dir + "/" + c.name);
+      if (!grand.ok()) continue;
+      for (const auto& g : *grand) {
+        if (g.type != FileType::kDirectory || g.name.empty() ||
+            !std::all_of(g.name.begin(), g.name.end(),
+                         [](char ch) { return ch >= '0' && ch <= '9'; })) {
+          continue;
+        }
+        auto st = env_->Stat(dir + "/" + c.name + "/" + g.name + "/metadata.yaml");
+        if (st.ok() && st->type == FileType::kRegular) return true;
+      }
+    }
+    return false;
+  }
+
+  Status Walk(const std::string& dir, std::vector<std::string>& segments, int depth,
+              std::vector<ModelKey>* out, std::vector<CorruptReport>* reports) {
+    if (depth > kMaxWalkDepth) return Status::Ok();
+    auto entries = env_->ListDir(dir);
+    if (!entries.ok()) {
+      if (entries.status().IsNotFound() && depth == 0) return Status::Ok();
+      if (depth == 0) return entries.status();
+      if (reports != nullptr) reports->push_back({dir, entries.status().message()});
+      return Status::Ok();
+    }
+    for (const auto& e : *entries) {
+      if (e.type != FileType::kDirectory) continue;
+      const std::string child = dir + "/" + e.name;
+      if (!segments.empty() && IsModelIdDir(child)) {
+        std::string raw;
+        for (const auto& s : segments) raw += (raw.empty() ? "" : "/") + s;
+        auto type = NormalizeModelType(raw);
+        if (!type.ok() || !ValidateModelIdSegment(e.name).ok()) {
+          if (reports != nullptr) {
+            reports->push_back({child, "\"" + raw + "\" is not a valid model type"});
+          }
+          continue;
+        }
+        out->push_back({*type, e.name});
+        continue;
+      }
+      segments.push_back(e.name);
+      Status s = Walk(child, segments, depth + 1, out, reports);
+      segments.pop_back();
+      FEN_RETURN_IF_ERROR(s);
+    }
+    return Status::Ok();
+  }
+
+  // Validation of §5.3 (before step 1) and the ownership check of §6.1 step 3.
+  Result<DataRecord> PrepareRecord(const ArtifactPaths& p, const DataRecord& record) {
+    DataRecord rec = record;
+    rec.name = p.key.name;
+    FEN_RETURN_IF_ERROR(ValidateRecordForWrite(rec, &rec.lifetime));
+    if (rec.id.empty()) rec.id = NewUuidV4();
+    FEN_ASSIGN_OR_RETURN(std::optional<DataRecord> existing, FindByName(p.key, std::nullopt));
+    if (existing && (existing->owner.owner_type != rec.owner.owner_type ||
+                     existing->owner.owner_ref != rec.owner.owner_ref)) {
+      return Status(ErrorCode::kOwnershipMismatch,
+                    "Ownership validation failed for \"" + rec.name + "\": existing owner \"" +
+                        OwnerString(existing->owner) + "\" does not match new owner \"" +
+                        OwnerString(rec.owner) + "\"");
+    }
+    return rec;
+  }
+
+  // §5.3 steps 1-2: the data-name directory (durably) and a fresh staging directory.
+  Result<std::string> CreateStage(const ArtifactPaths& p) {
+    FEN_RETURN_IF_ERROR(AssertSafePath(p.name_dir));
+    FEN_RETURN_IF_ERROR(CreateDirsDurable(env_, p.name_dir));
+    const std::string stage = p.name_dir + "/.fen-stage-" + NewUuidV4();
+    FEN_RETURN_IF_ERROR(AssertSafePath(stage));
+    FEN_RETURN_IF_ERROR(env_->CreateDir(stage));
+    return stage;
+  }
+
+  Result<SavedVersion> SaveInternal(const ArtifactKey& key, const DataRecord& record,
+                                    std::string_view content, const WriteOptions& opts) {
+    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, true));
+    FEN_ASSIGN_OR_RETURN(DataRecord rec, PrepareRecord(p, record));
+    FEN_ASSIGN_OR_RETURN(std::string stage, CreateStage(p));
+    // §5.3 step 3: raw, fsynced.
+    Status s;
+    {
+      auto file = env_->NewExclusiveFile(stage + "/raw");
+      s = file.status();
+      if (s.ok()) s = (*file)->Append(content);
+      if (s.ok()) s = (*file)->Sync();
+      if (file.ok()) {
+        Status c = (*file)->Close();
+        if (s.ok()) s = c;
+      }
+    }
+    if (!s.ok()) {
+      (void)env_->RemoveTree(stage);
+      return s;
+    }
+    std::optional<int64_t> size;
+    std::optional<std::string> checksum;
+    if (opts.with_size_checksum) {
+      size = static_cast<int64_t>(content.size());
+      checksum = Sha256Hex(content);
+    }
+    return Finish(p, std::move(rec), stage, size, checksum, opts.created_at);
+  }
+
+ public:
+  // §5.9: read the HWM (absent or corrupt = 0).
+  int64_t ReadHwm(const ArtifactPaths& p) {
+    auto text = env_->ReadFile(p.hwm_file);
+    if (!text.ok()) return 0;
+    return ParseVersionStrict(*text).value_or(0);
+  }
+  // §5.9: raise (never lower) the HWM durably.
+  Status RaiseHwm(const ArtifactPaths& p, int64_t n) {
+    if (ReadHwm(p) >= n) return Status::Ok();
+    const std::string dir = ParentDir(p.hwm_file);
+    FEN_RETURN_IF_ERROR(CreateDirsDurable(env_, dir));
+    return WriteDurable(env_, dir, p.key.name, std::to_string(n));
+  }
+  // §5.4: `latest` replaced by rename, never deleted first.
+  Status UpdateLatest(const ArtifactPaths& p, int64_t n) {
+    FEN_RETURN_IF_ERROR(AssertSafePath(p.name_dir + "/latest"));
+    return WriteDurable(env_, p.name_dir, "latest", std::to_string(n));
+  }
+
+  // Moves `from` into {fen dir}/trash/{uuid} (§5.5 step 3, §5.6 step 2); returns the trash
+  // path, or "" with *exdev set when the rename crosses devices.
+  Result<std::string> MoveToTrash(const std::string& from, bool* exdev) {
+    *exdev = false;
+    FEN_RETURN_IF_ERROR(AssertSafePath(from));
+    const std::string trash = layout_.fen_dir + "/trash";
+    FEN_RETURN_IF_ERROR(CreateDirsDurable(env_, trash));
+    const std::string target = trash + "/" + NewUuidV4();
+    Status s = env_->Rename(from, target);
+    if (!s.ok()) {
+      if (s.sys_errno() == EXDEV) {
+        *exdev = true;
+        return std::string();
+      }
+      return s;
+    }
+    return target;
+  }
+
+  Result<ArtifactPaths> Paths(const ArtifactKey& key, bool for_write) const {
+    return PathsFor(key, for_write);
+  }
+  Result<SavedVersion> SaveWith(const ArtifactKey& key, const DataRecord& record,
+                                std::string_view content, const WriteOptions& opts) {
+    return SaveInternal(key, record, content, opts);
+  }
+  Result<std::vector<int64_t>> Complete(const ArtifactPaths& p) { return CompleteVersions(p); }
+  Result<int64_t> Highest(const ArtifactPaths& p) { return HighestLenient(p); }
+  std::optional<int64_t> Marker(const ArtifactPaths& p) { return ReadMarker(p); }
+  const FilesystemLayout& layout() const { return layout_; }
+
+ private:
+  Env* env_;
+  FilesystemLayout layout_;
+};
+
+FilesystemVersionWriter::~FilesystemVersionWriter() {
+  if (!done_) {
+    (void)raw_->Close();
+    (void)store_->env()->RemoveTree(stage_);  // best effort; gc/doctor remove leftovers
+  }
+}
+
+Result<SavedVersion> FilesystemVersionWriter::Commit() {
+  if (done_) return Status(ErrorCode::kInternalError, "version writer already committed");
+  done_ = true;
+  Status s = raw_->Sync();  // §5.10: finalize = §5.3 step 3 on the streamed raw
+  Status c = raw_->Close();
+  if (s.ok()) s = c;
+  if (!s.ok()) {
+    (void)store_->env()->RemoveTree(stage_);
+    return s;
+  }
+  return store_->Finish(paths_, std::move(record_), stage_, size_, sha_.HexDigest(), "");
+}
+
+// §5.3 steps 4-9 (the staging directory already holds a durable raw).
+Result<SavedVersion> FilesystemDataStore::Finish(const ArtifactPaths& p, DataRecord rec,
+                                                 const std::string& stage,
+                                                 std::optional<int64_t> size,
+                                                 std::optional<std::string> checksum,
+                                                 const std::string& created_at) {
+  auto fail = [&](Status s) -> Result<SavedVersion> {
+    (void)env_->RemoveTree(stage);
+    return s;
+  };
+  auto highest = HighestLenient(p);
+  if (!highest.ok()) return fail(highest.status());
+  int64_t n = std::max(ReadHwm(p), *highest) + 1;  // step 4
+  rec.created_at = created_at.empty() ? NowIsoMillis() : created_at;
+  rec.size = size;
+  rec.checksum = checksum;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt >= kMaxAllocationAttempts) {
+      return fail(Status(ErrorCode::kIoError,
+                         "Failed to allocate version for \"" + rec.name + "\" after 100 retries"));
+    }
+    rec.version = n;
+    // Step 5: metadata.yaml in staging, fsynced, staging dir fsynced (WriteDurable).
+    if (Status s = WriteDurable(env_, stage, "metadata.yaml", MetadataToYaml(rec)); !s.ok()) {
+      return fail(s);
+    }
+    if (Status s = RaiseHwm(p, n); !s.ok()) return fail(s);     // step 6
+    Status s = env_->RenameNoReplace(stage, VersionDir(p, n));  // step 7
+    if (s.ok()) break;
+    if (s.sys_errno() == EEXIST || s.sys_errno() == ENOTEMPTY) {
+      ++n;
+      continue;
+    }
+    return fail(s);
+  }
+  FEN_RETURN_IF_ERROR(env_->SyncDir(p.name_dir));  // step 8
+  FEN_RETURN_IF_ERROR(UpdateLatest(p, n));         // step 9
+  SavedVersion out;
+  out.id = rec.id;
+  out.name = rec.name;
+  out.version = n;
+  out.version_dir = VersionDir(p, n);
+  out.size = size.value_or(0);
+  out.checksum = checksum.value_or("");
+  return out;
+}
+
+// §5.5.
+Status FilesystemDataStore::DeleteVersions(const ArtifactKey& key,
+                                           const std::vector<int64_t>& versions,
+                                           std::vector<std::string>* warnings) {
+  FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+  FEN_ASSIGN_OR_RETURN(int64_t highest, HighestLenient(p));
+  FEN_RETURN_IF_ERROR(RaiseHwm(p, highest));  // step 1
+  FEN_ASSIGN_OR_RETURN(std::vector<int64_t> complete, CompleteVersions(p));
+  std::set<int64_t> remove(versions.begin(), versions.end());
+  std::optional<int64_t> survivor;
+  for (int64_t v : complete) {
+    if (remove.count(v) == 0) survivor = v;
+  }
+  if (!survivor) return DeleteArtifact(key, warnings);  // step 2: nothing remains -> §5.6
+  if (ReadMarker(p) != survivor) FEN_RETURN_IF_ERROR(UpdateLatest(p, *survivor));
+  std::vector<std::string> trashed;
+  for (int64_t v : remove) {  // step 3
+    bool exdev = false;
+    auto moved = MoveToTrash(VersionDir(p, v), &exdev);
+    if (!moved.ok()) {
+      if (moved.status().IsNotFound()) continue;
+      return moved.status();
+    }
+    if (exdev) {  // §5.6 cross-device fallback, applied per version
+      const std::string local = p.name_dir + "/.fen-trash-" + NewUuidV4();
+      FEN_RETURN_IF_ERROR(env_->Rename(VersionDir(p, v), local));
+      trashed.push_back(local);
+    } else {
+      trashed.push_back(*moved);
+    }
+  }
+  FEN_RETURN_IF_ERROR(env_->SyncDir(p.name_dir));  // step 4
+  if (env_->Access(layout_.fen_dir + "/trash", 0)) {
+    FEN_RETURN_IF_ERROR(env_->SyncDir(layout_.fen_dir + "/trash"));
+  }
+  for (const auto& t : trashed) {  // step 5
+    if (Status s = env_->RemoveTree(t); !s.ok() && warnings != nullptr) {
+      warnings->push_back("could not remove " + t + ": " + s.message());
+    }
+  }
+  return Status::Ok();
+}
+
+// §5.6.
+Status FilesystemDataStore::DeleteArtifact(const ArtifactKey& key,
+                                           std::vector<std::string>* warnings) {
+  FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+  FEN_ASSIGN_OR_RETURN(int64_t highest, HighestLenient(p));
+  FEN_RETURN_IF_ERROR(RaiseHwm(p, highest));  // step 1
+  bool exdev = false;
+  auto moved = MoveToTrash(p.name_dir, &exdev);  // step 2
+  if (!moved.ok()) {
+    if (moved.status().IsNotFound()) return Status::Ok();
+    return moved.status();
+  }
+  if (exdev) {
+    // Cross-device fallback: versions ascending, the one `latest` names last, then `latest`.
+    FEN_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, NameDirEntries(p));
+    std::vector<int64_t> nums;
+    for (const auto& e : entries) {
+      if (auto v = ParseVersionStrict(e.name); v && e.type == FileType::kDirectory) {
+        nums.push_back(*v);
+      }
+    }
+    std::sort(nums.begin(), nums.end());
+    auto marker = ReadMarker(p);
+    std::stable_partition(nums.begin(), nums.end(), [&](int64_t v) { return v != marker; });
+    for (int64_t v : nums) {
+      FEN_RETURN_IF_ERROR(
+          env_->Rename(VersionDir(p, v), p.name_dir + "/.fen-trash-" + NewUuidV4()));
+    }
+    FEN_RETURN_IF_ERROR(env_->SyncDir(p.name_dir));
+    if (Status s = env_->Unlink(p.name_dir + "/latest"); !s.ok() && !s.IsNotFound()) return s;
+    FEN_RETURN_IF_ERROR(env_->RemoveTree(p.name_dir));
+    return env_->SyncDir(p.model_dir);
+  }
+  FEN_RETURN_IF_ERROR(env_->SyncDir(p.model_dir));  // step 3
+  FEN_RETURN_IF_ERROR(env_->SyncDir(layout_.fen_dir + "/trash"));
+  if (Status s = env_->RemoveTree(*moved); !s.ok() && warnings != nullptr) {  // step 4
+    warnings->push_back("could not remove " + *moved + ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+// §6.9 (fen rules).
+Result<RenameResult> FilesystemDataStore::Rename(const ArtifactKey& old_key,
+                                                 const std::string& new_name) {
+  if (Status s = ValidateDataName(new_name); !s.ok()) {
+    return Status(ErrorCode::kValidationFailed,
+                  "Invalid new name \"" + new_name + "\": " + s.message());
+  }
+  FEN_ASSIGN_OR_RETURN(ArtifactPaths old_p, PathsFor(old_key, false));
+  ArtifactKey new_key{old_p.key.type, old_p.key.model_id, new_name};
+  FEN_ASSIGN_OR_RETURN(std::optional<DataRecord> old_rec, OwnLatest(old_p));
+  if (!old_rec) {
+    return Status(ErrorCode::kDataNotFound, "Data \"" + old_key.name + "\" not found");
+  }
+  if (old_rec->deleted) {
+    return Status(ErrorCode::kAlreadyDeleted,
+                  "Data \"" + old_key.name + "\" is already deleted or renamed");
+  }
+  FEN_ASSIGN_OR_RETURN(ArtifactPaths new_p, PathsFor(new_key, false));
+  FEN_ASSIGN_OR_RETURN(std::optional<DataRecord> new_rec, OwnLatest(new_p));
+  if (new_rec && !new_rec->deleted) {
+    return Status(ErrorCode::kAlreadyExists, "Data \"" + new_name + "\" already exists");
+  }
+  FEN_ASSIGN_OR_RETURN(std::optional<std::string> content, GetContent(old_p.key, old_rec->version));
+  if (!content) {
+    return Status(ErrorCode::kContentNotFound, "Content not found for \"" + old_key.name +
+                                                   "\" version " +
+                                                   std::to_string(old_rec->version));
+  }
+  DataRecord fresh;
+  fresh.content_type = old_rec->content_type;
+  fresh.lifetime = old_rec->lifetime;
+  fresh.garbage_collection = old_rec->garbage_collection;
+  fresh.streaming = old_rec->streaming;
+  fresh.tags = old_rec->tags;
+  fresh.owner = old_rec->owner;
+  FEN_ASSIGN_OR_RETURN(SavedVersion saved, SaveInternal(new_key, fresh, *content, WriteOptions{}));
+
+  DataRecord tomb = *old_rec;
+  tomb.content_type = "application/json";
+  tomb.streaming = false;
+  tomb.deleted = true;
+  tomb.renamed_to = new_name;
+  WriteOptions opts;
+  opts.with_size_checksum = false;
+  opts.created_at = NowIsoMillis();
+  Json marker = Json::object();
+  marker["renamedTo"] = new_name;
+  marker["renamedAt"] = opts.created_at;
+  auto tomb_saved = SaveInternal(old_p.key, tomb, ToCompactJson(marker), opts);
+  if (!tomb_saved.ok()) {
+    std::vector<std::string> warnings;
+    Status rollback = DeleteVersions(new_p.key, {saved.version}, &warnings);
+    std::string msg = tomb_saved.status().message();
+    if (!rollback.ok())
+      msg += " (rollback of \"" + new_name + "\" failed: " + rollback.message() + ")";
+    return Status(tomb_saved.status().code(), msg);
+  }
+  RenameResult r;
+  r.copied_version = old_rec->version;
+  r.new_version = saved.version;
+  return r;
+}
+
+}  // namespace
+
+std::unique_ptr<DataStore> OpenFilesystemDataStore(Env* env, const FilesystemLayout& layout) {
+  return std::make_unique<FilesystemDataStore>(env, layout);
+}
+
+std::unique_ptr<DataStore> OpenFilesystemDataStore(Env* env, const RepoContext& repo) {
+  return OpenFilesystemDataStore(env, FilesystemLayout{repo.data_root, repo.fen_dir});
+}
+
+}  // namespace fen::storage
