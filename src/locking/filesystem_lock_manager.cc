@@ -13,6 +13,7 @@
 #include "fen/locking/lock_layout.h"
 #include "fen/locking/lock_timeout.h"
 #include "locking/holder_info.h"
+#include "locking/lock_context.h"
 #include "locking/lock_messages.h"
 #include "locking/ofd_lock.h"
 
@@ -108,6 +109,29 @@ class FilesystemLockManager : public LockManager {
   }
   Result<InfoFile> WriteInfo(const LockLayout& layout, const std::string& lockname, LockMode mode,
                              const LockRequest& request, const ModelRef* model) const;
+  // The trusted FEN_LOCK_CONTEXT entries for this scope and our own entry's skeleton.
+  struct Nesting {
+    std::string inherited;              // raw variable ("" = unset)
+    std::vector<ContextEntry> trusted;  // ancestors holding locks in this scope
+    ContextEntry own;
+  };
+  Nesting ReadNesting(const LockLayout& layout, const LockRequest& request) const {
+    Nesting n;
+    n.inherited = options_.getenv("FEN_LOCK_CONTEXT").value_or(std::string());
+    auto real = env_->RealPath(layout.datastore_root());
+    std::string datastore = real.ok() ? *real : layout.datastore_root();
+    if (!n.inherited.empty()) {
+      n.trusted = TrustedEntries(ParseLockContext(n.inherited), datastore, layout.scope());
+    }
+    const ProcessIdentity& me = ProcessIdentity::Current();
+    n.own.pid = me.pid;
+    n.own.boot_id = me.boot_id;
+    n.own.pid_namespace = me.pid_namespace;
+    n.own.datastore = datastore;
+    n.own.scope = layout.scope();
+    n.own.command = request.command;
+    return n;
+  }
   void Notice(const Sequence& seq, const std::string& line) const {
     if (seq.request->notice) seq.request->notice(line);
   }
@@ -151,7 +175,32 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
       models.end());
   Sequence seq = Begin(request);
   FEN_RETURN_IF_ERROR(CreateDirs(env_, layout.models_dir(), nullptr));
-  auto set = std::make_unique<FsLockSet>(env_, std::string());
+
+  // Nested fen processes (locking.md §6.6): fail fast instead of deadlocking.
+  Nesting nesting = ReadNesting(layout, request);
+  bool skip_gate = false;
+  for (const ContextEntry& e : nesting.trusted) {
+    if (e.global == "exclusive") {
+      return Status(ErrorCode::kLockNestedStructural,
+                    "Cannot run a writer inside \"" + e.command + "\" (pid " +
+                        std::to_string(e.pid) +
+                        "), which holds the datastore lock exclusively; run it outside that "
+                        "command.");
+    }
+    for (const ModelRef& m : models) {
+      if (std::find(e.models.begin(), e.models.end(), ModelKey(m)) != e.models.end()) {
+        return Status(ErrorCode::kLockNestedSameModel,
+                      "Cannot lock model " + ModelKey(m) + ": it is held by the parent command \"" +
+                          e.command + "\" (pid " + std::to_string(e.pid) + ").");
+      }
+    }
+    // An ancestor holds global shared: take global directly, never the gate (a structural
+    // command queued at the gate waits for that ancestor, which waits for us).
+    skip_gate = true;
+  }
+  nesting.own.global = "shared";
+  for (const ModelRef& m : models) nesting.own.models.push_back(ModelKey(m));
+  auto set = std::make_unique<FsLockSet>(env_, AppendLockContext(nesting.inherited, nesting.own));
   set->writer_ = true;
 
   // (1) gate shared, (2) global shared, (3) release gate.
@@ -164,9 +213,12 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
   };
   bool waited_global = false;
   {
-    FEN_ASSIGN_OR_RETURN(OfdLock gate, OfdLock::Open(layout.gate_path()));
-    FEN_RETURN_IF_ERROR(
-        Wait(seq, gate, LockMode::kShared, global_notice, global_timeout, &waited_global));
+    OfdLock gate;
+    if (!skip_gate) {
+      FEN_ASSIGN_OR_RETURN(gate, OfdLock::Open(layout.gate_path()));
+      FEN_RETURN_IF_ERROR(
+          Wait(seq, gate, LockMode::kShared, global_notice, global_timeout, &waited_global));
+    }
     FEN_ASSIGN_OR_RETURN(OfdLock global, OfdLock::Open(layout.global_path()));
     bool waited = false;
     FEN_RETURN_IF_ERROR(
@@ -201,7 +253,17 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireStructural(
   FEN_ASSIGN_OR_RETURN(LockLayout layout, Layout());
   Sequence seq = Begin(request);
   FEN_RETURN_IF_ERROR(CreateDirs(env_, layout.scope_dir(), nullptr));
-  auto set = std::make_unique<FsLockSet>(env_, std::string());
+  Nesting nesting = ReadNesting(layout, request);
+  if (!nesting.trusted.empty()) {
+    const ContextEntry& e = nesting.trusted.front();
+    return Status(ErrorCode::kLockNestedStructural,
+                  "Cannot run a structural command inside \"" + e.command + "\" (pid " +
+                      std::to_string(e.pid) + "), which holds the datastore lock " +
+                      (e.global == "exclusive" ? "exclusively" : "for writing") +
+                      "; run it outside that command.");
+  }
+  nesting.own.global = "exclusive";
+  auto set = std::make_unique<FsLockSet>(env_, AppendLockContext(nesting.inherited, nesting.own));
 
   // (1) gate exclusive (with an info file so queued writers can name us).
   FEN_ASSIGN_OR_RETURN(OfdLock gate, OfdLock::Open(layout.gate_path()));
