@@ -30,8 +30,8 @@ struct ModelRef {
 };
 
 struct LockRequest {
-  std::string command;       // e.g. "model method run hello execute", recorded in info files
-  int64_t timeout_ms = -1;   // -1: SWAMP_LOCK_TIMEOUT_MS or the 60 s default
+  std::string command;      // e.g. "model method run hello execute", recorded in info files
+  int64_t timeout_ms = -1;  // -1: SWAMP_LOCK_TIMEOUT_MS or the 60 s default
   // Receives the human progress lines of locking.md §6.5 (written to stderr by the CLI).
   std::function<void(std::string_view)> notice;
 };
