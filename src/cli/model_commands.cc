@@ -240,9 +240,10 @@ void RegisterModelCommands(CommandRegistry& registry) {
         model, "delete", "Delete a model definition", [a](CommandContext& ctx) -> Status {
           FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
           models::ModelService svc(ctx.env, &repo);
+          FEN_ASSIGN_OR_RETURN(auto store, models::OpenModelDataStore(ctx.env, repo));
           if (!ctx.out.json() && !a->yes && !a->force) {
             // Plan without locks, confirm, then lock and recompute (locking.md §6.9).
-            auto plan = svc.PlanDelete(a->id);
+            auto plan = svc.PlanDelete(a->id, store.get());
             EmitWarnings(ctx, svc.warnings());
             if (!plan.ok()) return plan.status();
             std::string prompt = "Delete model '" + plan->def.name + "' (" + plan->def.id + ")?";
@@ -259,7 +260,7 @@ void RegisterModelCommands(CommandRegistry& registry) {
             }
           }
           FEN_ASSIGN_OR_RETURN(auto locks, models::OpenModelLockManager(ctx.env, repo));
-          auto doc = svc.Delete(a->id, a->force, locks.get(), "model delete " + a->id);
+          auto doc = svc.Delete(a->id, a->force, store.get(), locks.get(), "model delete " + a->id);
           EmitWarnings(ctx, svc.warnings());
           if (!doc.ok()) return doc.status();
           if (ctx.out.json()) {

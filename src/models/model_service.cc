@@ -140,20 +140,16 @@ Result<Json> ModelService::Validate(const std::string& id_or_name) {
   return j;
 }
 
-Result<ModelService::DeletePlan> ModelService::PlanDelete(const std::string& id_or_name) {
+Result<ModelService::DeletePlan> ModelService::PlanDelete(const std::string& id_or_name,
+                                                          storage::DataStore* store) {
   DeletePlan plan;
   FEN_ASSIGN_OR_RETURN(plan.def, FindOrFail(id_or_name));
-  const std::string data_dir = repo_->data_root + "/" + plan.def.type + "/" + plan.def.id;
-  auto entries = env_->ListDir(data_dir);
-  if (entries.ok()) {
-    for (const auto& e : *entries) {
-      if (e.type == FileType::kDirectory && !e.name.empty() && e.name[0] != '.') {
-        plan.data_names.push_back(e.name);
-      }
-    }
-  } else if (!entries.status().IsNotFound()) {
-    return entries.status();
+  std::vector<storage::CorruptReport> corrupt;
+  FEN_ASSIGN_OR_RETURN(auto records, store->FindAllForModel(plan.def.type, plan.def.id, &corrupt));
+  for (const auto& r : records) {
+    if (!r.deleted) plan.data_names.push_back(r.name);
   }
+  FEN_ASSIGN_OR_RETURN(plan.data_dirs, store->ListDataNames(plan.def.type, plan.def.id));
   const std::string out_dir = repo_->outputs_dir + "/" + plan.def.type;
   auto methods = env_->ListDir(out_dir);
   if (methods.ok()) {
@@ -172,13 +168,14 @@ Result<ModelService::DeletePlan> ModelService::PlanDelete(const std::string& id_
 }
 
 Result<Json> ModelService::Delete(const std::string& id_or_name, bool force,
-                                  locking::LockManager* locks, const std::string& command_line) {
-  FEN_ASSIGN_OR_RETURN(DeletePlan first, PlanDelete(id_or_name));
+                                  storage::DataStore* store, locking::LockManager* locks,
+                                  const std::string& command_line) {
+  FEN_ASSIGN_OR_RETURN(DeletePlan first, PlanDelete(id_or_name, store));
   locking::LockRequest request;
   request.command = command_line;
   FEN_ASSIGN_OR_RETURN(auto held, locks->AcquireWriter({{first.def.type, first.def.id}}, request));
   // Recompute under the lock (locking.md §6.9).
-  FEN_ASSIGN_OR_RETURN(DeletePlan plan, PlanDelete(first.def.id));
+  FEN_ASSIGN_OR_RETURN(DeletePlan plan, PlanDelete(first.def.id, store));
   const std::string& n = plan.def.name;
   if (!plan.data_names.empty() && !force) {
     return Status(ErrorCode::kValidationFailed,
@@ -186,13 +183,7 @@ Result<Json> ModelService::Delete(const std::string& id_or_name, bool force,
                       " associated data artifact(s). Delete the data first, or use --force to "
                       "delete all.");
   }
-  if (!plan.data_names.empty()) {
-    // INTEGRATION POINT (docs/design/models.md §6): whole-artifact removal belongs to the
-    // storage component (storage.md §5.6); DataStore has no delete API yet.
-    return Status(ErrorCode::kInternalError,
-                  "Deleting the data of model '" + n +
-                      "' needs the datastore delete API, which is not available in this build");
-  }
+  // Run records first, then data, then the definition (cli.md §6.4 step 5).
   DefinitionRepository defs(env_, repo_->repo_dir, repo_->datastore_root);
   int64_t outputs = 0;
   for (const auto& path : plan.run_records) {
@@ -200,6 +191,12 @@ Result<Json> ModelService::Delete(const std::string& id_or_name, bool force,
     Status s = env_->Unlink(path);
     if (!s.ok() && !s.IsNotFound()) return s;
     ++outputs;
+  }
+  if (force) {
+    for (const auto& name : plan.data_dirs) {
+      FEN_RETURN_IF_ERROR(held->CheckHeld());
+      FEN_RETURN_IF_ERROR(store->DeleteArtifact({plan.def.type, plan.def.id, name}, &warnings_));
+    }
   }
   FEN_RETURN_IF_ERROR(held->CheckHeld());
   FEN_RETURN_IF_ERROR(defs.Remove(plan.def));
@@ -210,7 +207,7 @@ Result<Json> ModelService::Delete(const std::string& id_or_name, bool force,
   j["resourceDeleted"] = false;
   j["outputsDeleted"] = outputs;
   j["evaluatedInputDeleted"] = false;
-  j["dataDeleted"] = !plan.data_names.empty();
+  j["dataDeleted"] = force && !plan.data_dirs.empty();
   j["expiredDataAutoCollected"] = 0;
   return j;
 }

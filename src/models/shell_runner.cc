@@ -53,6 +53,7 @@ Result<SpoolFile> SpoolFile::Create(const std::string& dir) {
 }
 
 Status SpoolFile::Append(std::string_view bytes) {
+  if (!bytes.empty()) last_ = bytes.back();
   while (!bytes.empty()) {
     ssize_t n = write(fd_, bytes.data(), bytes.size());
     if (n < 0) {

@@ -1,8 +1,7 @@
 // The datastore and lock-manager backends the model commands use for one repo.
 //
-// INTEGRATION POINT (docs/design/models.md §6): these return the filesystem DataStore of the
-// storage component and the filesystem LockManager of the locking component once those are
-// merged; until then they fail with internal_error naming the missing component.
+// The filesystem DataStore (storage component) and the filesystem LockManager (locking
+// component); the one place to choose other backends later.
 // One instance per command invocation; single-threaded.
 #pragma once
 

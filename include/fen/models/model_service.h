@@ -13,6 +13,7 @@
 #include "fen/locking/lock_manager.h"
 #include "fen/models/definition.h"
 #include "fen/repo/repo_context.h"
+#include "fen/storage/data_store.h"
 
 namespace fen::models {
 
@@ -33,13 +34,16 @@ class ModelService {
 
   struct DeletePlan {
     Definition def;
-    std::vector<std::string> data_names;   // data-name directories of the model
+    std::vector<std::string> data_names;   // live artifacts (counted, §6.4 step 3)
+    std::vector<std::string> data_dirs;    // every data-name directory (removed with --force)
     std::vector<std::string> run_records;  // run-record YAML paths
   };
-  Result<DeletePlan> PlanDelete(const std::string& id_or_name);
-  // §6.4 steps 3 and 5, under the model's writer lock (taken here).
-  Result<Json> Delete(const std::string& id_or_name, bool force, locking::LockManager* locks,
-                      const std::string& command_line);
+  // Without locks; `store` lists the model's data (live, non-tombstone latest records).
+  Result<DeletePlan> PlanDelete(const std::string& id_or_name, storage::DataStore* store);
+  // §6.4 steps 3 and 5, under the model's writer lock (taken here): with `force` every
+  // data-name directory is removed through DataStore::DeleteArtifact (storage.md §5.6).
+  Result<Json> Delete(const std::string& id_or_name, bool force, storage::DataStore* store,
+                      locking::LockManager* locks, const std::string& command_line);
 
   const std::vector<std::string>& warnings() const { return warnings_; }
 

@@ -1,9 +1,6 @@
 // Model types: normalisation of type strings to their path form (shared/spec/storage.md §3.3)
 // and the registry of the types fen can create and run (cli.md §3.1: only `command/shell`).
 // Pure functions; thread-safe.
-//
-// NOTE: NormalizeModelType is a local copy of the storage rule until the storage component
-// exports its own; the two must be unified (docs/design/models.md §2).
 #pragma once
 
 #include <string>
@@ -16,8 +13,9 @@ namespace fen::models {
 inline constexpr std::string_view kShellType = "command/shell";
 inline constexpr std::string_view kShellTypeVersion = "2026.02.09.1";
 
-// "AWS::EC2::VPC" -> "aws/ec2/vpc". Errors (validation_failed): "Model type cannot be empty",
-// "Model type normalization resulted in empty string".
+// "AWS::EC2::VPC" -> "aws/ec2/vpc" (delegates to storage::NormalizeModelType). Errors
+// (validation_failed): "Model type cannot be empty", "Model type normalization resulted in empty
+// string".
 Result<std::string> NormalizeModelType(std::string_view raw);
 
 // True for the types fen registers (after normalisation).
