@@ -10,11 +10,11 @@ namespace {
 TEST(RunInputsTest, KeyValueDottedJsonAndFiles) {
   testing::TempDir tmp;
   testing::WriteText(tmp.path() + "/cmd.txt", "echo from file");
-  auto j = ParseRunInputs(Env::Default(),
-                          {"run=echo a=b", "env.FOO=bar", "env.BAZ=qux", "timeout:json=5000",
-                           "workingDir=@" + tmp.path() + "/cmd.txt", "who=\\@literal",
-                           "scope=@acme/thing"},
-                          "");
+  auto j = ParseRunInputs(
+      Env::Default(),
+      {"run=echo a=b", "env.FOO=bar", "env.BAZ=qux", "timeout:json=5000",
+       "workingDir=@" + tmp.path() + "/cmd.txt", "who=\\@literal", "scope=@acme/thing"},
+      "");
   ASSERT_TRUE(j.ok()) << j.status().ToString();
   EXPECT_EQ(ToCompactJson(*j),
             "{\"run\":\"echo a=b\",\"env\":{\"FOO\":\"bar\",\"BAZ\":\"qux\"},\"timeout\":5000,"
