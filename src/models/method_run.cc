@@ -168,7 +168,7 @@ struct RunRecord {
 };
 
 Status WriteRunRecord(Env* env, const RunRecord& rec, const std::string& status,
-                      const std::optional<std::string>& error) {
+                      const std::optional<std::string>& error, int64_t* duration_ms = nullptr) {
   WallTime done = std::chrono::system_clock::now();
   Json j = Json::object();
   j["id"] = rec.id;
@@ -183,8 +183,10 @@ Status WriteRunRecord(Env* env, const RunRecord& rec, const std::string& status,
                      {"initiatedBy", "ghost"}};
   j["artifacts"] = {{"dataArtifacts", rec.artifacts}};
   j["completedAt"] = FormatIsoMillis(done);
-  j["durationMs"] =
+  const int64_t duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(done - rec.started).count();
+  if (duration_ms != nullptr) *duration_ms = duration;
+  j["durationMs"] = duration;
   if (error) {
     // docs/design/models.md §5: error.stack repeats the message (fen has no JS stack).
     if (status == "cancelled") {
@@ -308,7 +310,14 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   const int64_t started_mono = MonotonicMillis();
 
   // Terminal states other than success: record, then return the error (lock still held).
+  std::unique_ptr<storage::VersionWriter> log_writer;
   auto finish_failed = [&](const Status& error) -> Status {
+    if (log_writer) {
+      // Drop the staged log; a data-name directory created only for it goes too
+      // (docs/design/models.md §4: a failed run leaves no data trace).
+      log_writer.reset();
+      (void)env->RemoveDir(repo.data_root + "/" + def.type + "/" + def.id + "/log");
+    }
     (void)run_log.Close();
     bool cancelled = error.code() == ErrorCode::kCancelled;
     Status s = locks->CheckHeld();
@@ -329,9 +338,12 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   storage::ArtifactKey log_key{def.type, def.id, "log"};
   storage::DataRecord log_record =
       MakeRecord("log", "text/plain", true, def, DataTags("file", "log", def, req.tags));
-  auto log_writer = deps.store->BeginVersion(log_key, log_record);
-  if (!log_writer.ok()) return finish_failed(log_writer.status());
-  LogArtifactStream log_stream(log_writer->get());
+  {
+    auto begun = deps.store->BeginVersion(log_key, log_record);
+    if (!begun.ok()) return finish_failed(begun.status());
+    log_writer = std::move(begun).value();
+  }
+  LogArtifactStream log_stream(log_writer.get());
 
   ShellRunOptions opts;
   opts.run = args->run;
@@ -397,16 +409,17 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
 
   if (abnormal) {
     // The streamed stdout does not belong in the log: start it again with the message.
-    log_writer->reset();
-    log_writer = deps.store->BeginVersion(log_key, log_record);
-    if (!log_writer.ok()) return finish_failed(log_writer.status());
-    Status s = (*log_writer)->Append("[stderr]\n" + r.error_message);
+    log_writer.reset();
+    auto begun = deps.store->BeginVersion(log_key, log_record);
+    if (!begun.ok()) return finish_failed(begun.status());
+    log_writer = std::move(begun).value();
+    Status s = log_writer->Append("[stderr]\n" + r.error_message);
     if (!s.ok()) return finish_failed(s);
   } else if (Status s = log_stream.Stderr(r.err); !s.ok()) {
     return finish_failed(s);
   }
   if (Status s = locks->CheckHeld(); !s.ok()) return finish_failed(s);
-  auto log_saved = (*log_writer)->Commit();
+  auto log_saved = log_writer->Commit();
   if (!log_saved.ok()) return finish_failed(log_saved.status());
 
   rec.artifacts.push_back(ArtifactEntry(*result_saved, result_record));
@@ -414,10 +427,8 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   FEN_RETURN_IF_ERROR(run_log.Close());
   // Step 12: the run record, once, at the terminal state.
   FEN_RETURN_IF_ERROR(locks->CheckHeld());
-  FEN_RETURN_IF_ERROR(WriteRunRecord(env, rec, "succeeded", std::nullopt));
-  const int64_t duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now() - rec.started)
-                               .count();
+  int64_t duration = 0;
+  FEN_RETURN_IF_ERROR(WriteRunRecord(env, rec, "succeeded", std::nullopt, &duration));
 
   // §5.8 document.
   Json doc = Json::object();
