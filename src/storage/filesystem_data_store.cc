@@ -199,6 +199,8 @@ class FilesystemDataStore final : public DataStore {
                         std::vector<std::string>* warnings) override;
   Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) override;
   Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) override;
+  Result<int64_t> CleanupLeftovers(std::vector<std::string>* warnings) override;
+  Status Append(const ArtifactKey& key, std::string_view bytes) override;
 
   // ---- used by FilesystemVersionWriter ----
   Result<SavedVersion> Finish(const ArtifactPaths& p, DataRecord rec, const std::string& stage,
@@ -237,6 +239,17 @@ class FilesystemDataStore final : public DataStore {
                      const Status& s) {
     if (reports == nullptr) return;
     std::string reason = s.message();
+    std::string where = path;
+    // A corrupt-data message names the failing file: report that file, not the directory.
+    if (s.code() == ErrorCode::kCorruptData && reason.rfind("Corrupt data ", 0) == 0) {
+      size_t colon = reason.find(": ", 13);
+      if (colon != std::string::npos) {
+        where = reason.substr(13, colon - 13);
+        reason = reason.substr(colon + 2);
+      }
+      reports->push_back({where, reason});
+      return;
+    }
     // Corrupt-data messages already name the file; keep only the reason for the report.
     const std::string prefix = "Corrupt data " + path + ": ";
     if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());
@@ -469,7 +482,7 @@ class FilesystemDataStore final : public DataStore {
     return Finish(p, std::move(rec), stage, size, checksum, opts.created_at);
   }
 
- public:
+ private:
   // §5.9: read the HWM (absent or corrupt = 0).
   int64_t ReadHwm(const ArtifactPaths& p) {
     auto text = env_->ReadFile(p.hwm_file);
@@ -508,19 +521,6 @@ class FilesystemDataStore final : public DataStore {
     return target;
   }
 
-  Result<ArtifactPaths> Paths(const ArtifactKey& key, bool for_write) const {
-    return PathsFor(key, for_write);
-  }
-  Result<SavedVersion> SaveWith(const ArtifactKey& key, const DataRecord& record,
-                                std::string_view content, const WriteOptions& opts) {
-    return SaveInternal(key, record, content, opts);
-  }
-  Result<std::vector<int64_t>> Complete(const ArtifactPaths& p) { return CompleteVersions(p); }
-  Result<int64_t> Highest(const ArtifactPaths& p) { return HighestLenient(p); }
-  std::optional<int64_t> Marker(const ArtifactPaths& p) { return ReadMarker(p); }
-  const FilesystemLayout& layout() const { return layout_; }
-
- private:
   Env* env_;
   FilesystemLayout layout_;
 };
@@ -737,6 +737,77 @@ Result<RenameResult> FilesystemDataStore::Rename(const ArtifactKey& old_key,
   r.copied_version = old_rec->version;
   r.new_version = saved.version;
   return r;
+}
+
+// §6.4 / §5.10: in-place append (the one write P1 cannot cover).
+Status FilesystemDataStore::Append(const ArtifactKey& key, std::string_view bytes) {
+  FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, false));
+  FEN_ASSIGN_OR_RETURN(std::optional<DataRecord> rec, OwnLatest(p));
+  if (!rec) {
+    return Status(ErrorCode::kDataNotFound, "No existing data found for \"" + key.name + "\"");
+  }
+  if (!rec->streaming) {
+    return Status(ErrorCode::kValidationFailed,
+                  "Data \"" + key.name + "\" is not configured for streaming");
+  }
+  const std::string vdir = VersionDir(p, rec->version);
+  FEN_RETURN_IF_ERROR(AssertSafePath(vdir + "/raw"));
+  {
+    FEN_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> raw, env_->NewAppendableFile(vdir + "/raw"));
+    FEN_RETURN_IF_ERROR(raw->Append(bytes));
+    FEN_RETURN_IF_ERROR(raw->Sync());
+    FEN_RETURN_IF_ERROR(raw->Close());
+  }
+  FEN_ASSIGN_OR_RETURN(FileInfo info, env_->Stat(vdir + "/raw"));
+  rec->size = static_cast<int64_t>(info.size);
+  rec->checksum.reset();
+  return WriteDurable(env_, vdir, "metadata.yaml", MetadataToYaml(*rec));
+}
+
+// §5.8 cleanup rules.
+Result<int64_t> FilesystemDataStore::CleanupLeftovers(std::vector<std::string>* warnings) {
+  int64_t removed = 0;
+  auto remove = [&](const std::string& path) {
+    Status s = env_->RemoveTree(path);
+    if (s.ok()) {
+      ++removed;
+    } else if (warnings != nullptr) {
+      warnings->push_back("could not remove " + path + ": " + s.message());
+    }
+  };
+  auto is_tmp = [](const std::string& n) {
+    return n.size() > 5 && n[0] == '.' && n.substr(n.size() - 4) == ".tmp";
+  };
+  const std::string trash = layout_.fen_dir + "/trash";
+  if (auto entries = env_->ListDir(trash); entries.ok()) {
+    for (const auto& e : *entries) remove(trash + "/" + e.name);
+  }
+  FEN_ASSIGN_OR_RETURN(std::vector<ModelKey> models, ListModels(nullptr));
+  for (const auto& m : models) {
+    auto names = ListDataNames(m.type, m.model_id);
+    if (!names.ok()) continue;
+    for (const auto& n : *names) {
+      const std::string name_dir = layout_.data_root + "/" + m.type + "/" + m.model_id + "/" + n;
+      auto entries = env_->ListDir(name_dir);
+      if (!entries.ok()) continue;
+      for (const auto& e : *entries) {
+        const std::string path = name_dir + "/" + e.name;
+        if (e.type == FileType::kDirectory &&
+            (e.name.rfind(".fen-stage-", 0) == 0 || e.name.rfind(".fen-trash-", 0) == 0)) {
+          remove(path);
+        } else if (e.type == FileType::kRegular && is_tmp(e.name)) {
+          remove(path);
+        } else if (e.type == FileType::kDirectory && ParseVersionStrict(e.name)) {
+          auto inner = env_->ListDir(path);
+          if (!inner.ok()) continue;
+          for (const auto& f : *inner) {
+            if (f.type == FileType::kRegular && is_tmp(f.name)) remove(path + "/" + f.name);
+          }
+        }
+      }
+    }
+  }
+  return removed;
 }
 
 }  // namespace

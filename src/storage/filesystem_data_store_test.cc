@@ -4,10 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <regex>
-#include <thread>
 
 #include "fen/base/sha256.h"
 #include "fen/storage/data_format.h"
@@ -129,6 +128,25 @@ TEST_F(StoreTest, StreamingWriterIsInvisibleUntilCommit) {
   }
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"1", "latest"}));
+}
+
+TEST_F(StoreTest, AppendExtendsLatestStreamingVersionInPlace) {
+  DataRecord rec = ResultRecord();
+  rec.streaming = true;
+  ASSERT_TRUE(store_->Save(Key("log"), rec, "a\n").ok());
+  std::string before = Slurp(NameDir("log") + "/1/metadata.yaml");
+  ASSERT_TRUE(store_->Append(Key("log"), "b\n").ok());
+  EXPECT_EQ(Slurp(NameDir("log") + "/1/raw"), "a\nb\n");
+  auto meta = ParseMetadataYaml(Slurp(NameDir("log") + "/1/metadata.yaml"));
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(meta->size, 4);
+  EXPECT_FALSE(meta->checksum);
+  EXPECT_EQ(meta->created_at, ParseMetadataYaml(before)->created_at);
+  EXPECT_EQ(*store_->ListVersions(Key("log")), std::vector<int64_t>{1});
+  EXPECT_EQ(store_->Append(Key("nope"), "x").message(), "No existing data found for \"nope\"");
+  ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "x").ok());
+  EXPECT_EQ(store_->Append(Key(), "x").message(),
+            "Data \"result\" is not configured for streaming");
 }
 
 TEST_F(StoreTest, ValidationLeavesNoTrace) {
@@ -348,8 +366,13 @@ class CrashingEnv final : public Env {
   }
   Status RenameNoReplace(const std::string& a, const std::string& b) override {
     Step();
+    if (!fail_into_.empty() && b.rfind(fail_into_, 0) == 0) {
+      return ErrnoError("cannot rename", a, EIO);
+    }
     return base_->RenameNoReplace(a, b);
   }
+  // Makes every no-replace rename into `prefix` fail with EIO (an I/O error, not a crash).
+  void FailRenamesInto(std::string prefix) { fail_into_ = std::move(prefix); }
   Status Link(const std::string& a, const std::string& b) override {
     Step();
     return base_->Link(a, b);
@@ -381,7 +404,26 @@ class CrashingEnv final : public Env {
   Env* base_;
   int crash_at_;
   int count_ = 0;
+  std::string fail_into_;
 };
+
+// §6.9 step 7: when the tombstone cannot be written, the new name's version is removed and
+// the error is reported; the old name is untouched.
+TEST_F(StoreTest, RenameRollsBackNewVersionWhenTombstoneFails) {
+  ASSERT_TRUE(store_->Save(Key("a"), ResultRecord(), "content").ok());
+  CrashingEnv failing(Env::Default(), -1);
+  failing.FailRenamesInto(NameDir("a") + "/");
+  auto s = OpenFilesystemDataStore(&failing, layout_);
+  auto r = s->Rename(Key("a"), "b");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kIoError);
+  EXPECT_TRUE(store_->ListVersions(Key("b"))->empty());
+  EXPECT_FALSE(*store_->FindByName(Key("b")));
+  EXPECT_EQ(*store_->ListVersions(Key("a")), std::vector<int64_t>{1});
+  EXPECT_EQ(Slurp(NameDir("a") + "/latest"), "1");
+  // The failed attempt's numbers are not reused either.
+  EXPECT_EQ(store_->Save(Key("b"), ResultRecord(), "x")->version, 2);
+}
 
 // F1: crash a real child process at every mutating step of a Save (second version of an
 // artifact) and check what readers see afterwards.
@@ -441,39 +483,131 @@ TEST_F(StoreTest, CrashAtEveryStepLeavesCompleteOrNoVersion) {
   }
 }
 
-// F4: a reader polling `latest` while writes and deletes run never sees it missing or
-// naming an incomplete version.
+// Crash a real child at every mutating step of a version delete and of an artifact delete:
+// `latest` always names a complete version while any remain, the HWM never drops, and the
+// next write continues above every number used.
+TEST_F(StoreTest, CrashDuringDeleteLeavesConsistentTree) {
+  for (bool whole : {false, true}) {
+    int steps = 0;
+    {
+      TempDir probe;
+      FilesystemLayout l{probe.path() + "/data", probe.path() + "/.fen"};
+      auto s = OpenFilesystemDataStore(Env::Default(), l);
+      for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(s->Save(Key(), ResultRecord(), "v").ok());
+      }
+      CrashingEnv counting(Env::Default(), -1);
+      auto s2 = OpenFilesystemDataStore(&counting, l);
+      ASSERT_TRUE(
+          (whole ? s2->DeleteArtifact(Key(), nullptr) : s2->DeleteVersions(Key(), {3}, nullptr))
+              .ok());
+      steps = counting.count();
+    }
+    ASSERT_GT(steps, 3);
+    for (int k = 1; k <= steps; ++k) {
+      TempDir d;
+      FilesystemLayout l{d.path() + "/data", d.path() + "/.fen"};
+      auto base = OpenFilesystemDataStore(Env::Default(), l);
+      for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(base->Save(Key(), ResultRecord(), "v" + std::to_string(i + 1)).ok());
+      }
+      pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        CrashingEnv crashing(Env::Default(), k);
+        auto s = OpenFilesystemDataStore(&crashing, l);
+        Status st =
+            whole ? s->DeleteArtifact(Key(), nullptr) : s->DeleteVersions(Key(), {3}, nullptr);
+        _exit(st.ok() ? 0 : 1);
+      }
+      int status = 0;
+      waitpid(pid, &status, 0);
+      ASSERT_TRUE(WIFEXITED(status));
+      ASSERT_EQ(WEXITSTATUS(status), 42) << "k=" << k;
+      auto versions = base->ListVersions(Key());
+      ASSERT_TRUE(versions.ok());
+      auto latest = base->FindByName(Key());
+      ASSERT_TRUE(latest.ok()) << "k=" << k << " " << latest.status().message();
+      if (!versions->empty()) {
+        ASSERT_TRUE(*latest) << "k=" << k;
+        EXPECT_NE(std::find(versions->begin(), versions->end(), (*latest)->version),
+                  versions->end());
+      }
+      auto next = base->Save(Key(), ResultRecord(), "next");
+      ASSERT_TRUE(next.ok());
+      EXPECT_EQ(next->version, 4) << "k=" << k << (whole ? " whole" : " version");
+    }
+  }
+}
+
+// §9.1 #2: concurrent fen writers (no lock held: the no-replace rename alone) get distinct
+// versions, every one complete.
+TEST_F(StoreTest, ConcurrentWriterProcessesGetDistinctVersions) {
+  constexpr int kProcs = 3, kEach = 8;
+  std::vector<pid_t> pids;
+  for (int p = 0; p < kProcs; ++p) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto s = OpenFilesystemDataStore(Env::Default(), layout_);
+      for (int i = 0; i < kEach; ++i) {
+        if (!s->Save(Key(), ResultRecord(), "p" + std::to_string(p)).ok()) _exit(1);
+      }
+      _exit(0);
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto versions = store_->ListVersions(Key());
+  ASSERT_EQ(versions->size(), static_cast<size_t>(kProcs * kEach));
+  EXPECT_EQ(versions->back(), kProcs * kEach);
+  for (int64_t v : *versions) {
+    auto rec = store_->FindByName(Key(), v);
+    ASSERT_TRUE(rec.ok() && *rec);
+    EXPECT_EQ((*rec)->version, v);
+  }
+}
+
+// F4: a reader process polling `latest` while this process writes and deletes never sees it
+// missing or naming an incomplete version.
 TEST_F(StoreTest, ConcurrentReaderNeverSeesMissingOrTornLatest) {
   ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "seed").ok());
-  std::atomic<bool> stop{false};
-  std::atomic<int> bad{0}, reads{0};
-  std::thread reader([&] {
-    while (!stop.load()) {
+  const std::string stop_file = dir_.path() + "/stop";
+  pid_t reader = fork();
+  ASSERT_GE(reader, 0);
+  if (reader == 0) {
+    int bad = 0, reads = 0;
+    while (!Exists(stop_file)) {
       auto text = Env::Default()->ReadFile(NameDir() + "/latest");
       if (!text.ok()) {
         ++bad;
         continue;
       }
       std::string vdir = NameDir() + "/" + *text;
-      // The version may be deleted right after we read the marker (then it is gone as a
+      // The version may be deleted right after we read the marker (it then disappears as a
       // whole); a present directory must be complete.
-      if (Exists(vdir) && (!Exists(vdir + "/metadata.yaml") || !Exists(vdir + "/raw"))) {
-        if (Exists(vdir)) ++bad;
-      }
+      if (Exists(vdir) && !Exists(vdir + "/metadata.yaml") && Exists(vdir)) ++bad;
+      if (Exists(vdir) && !Exists(vdir + "/raw") && Exists(vdir)) ++bad;
       ++reads;
     }
-  });
-  for (int i = 0; i < 150; ++i) {
+    _exit(bad > 0 ? 1 : (reads == 0 ? 2 : 0));
+  }
+  for (int i = 0; i < 60; ++i) {
     auto r = store_->Save(Key(), ResultRecord(), "payload");
     ASSERT_TRUE(r.ok());
     if (i % 3 == 2) {
       ASSERT_TRUE(store_->DeleteVersions(Key(), {r->version - 1}, nullptr).ok());
     }
   }
-  stop = true;
-  reader.join();
-  EXPECT_EQ(bad.load(), 0);
-  EXPECT_GT(reads.load(), 0);
+  { std::ofstream(stop_file) << "1"; }
+  int status = 0;
+  waitpid(reader, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1 = torn/missing latest seen, 2 = no reads";
 }
 
 }  // namespace

@@ -69,6 +69,12 @@ class DataStore {
  public:
   virtual ~DataStore() = default;
 
+  // Appends to the `raw` of the latest version in place (storage.md §6.4, §5.10): the latest
+  // is found by the marker (no rename following); it must be streaming. `size` is rewritten to
+  // the file size and `checksum` dropped; createdAt is kept. Errors:
+  // `No existing data found for "{name}"`, `Data "{name}" is not configured for streaming`.
+  virtual Status Append(const ArtifactKey& key, std::string_view bytes) = 0;
+
   // ---- Reads (no lock needed; storage.md §6.5) ----
 
   // `version` given: that version's record (never follows renames). Otherwise the latest
@@ -112,6 +118,10 @@ class DataStore {
   virtual Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) = 0;
   // fen's rename rules (§6.9): no forward-pointer following, rename back works.
   virtual Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) = 0;
+  // §5.8 cleanup (gc, doctor --repair; structural lock held): removes `.fen-stage-*` and
+  // `.fen-trash-*` directories and `.*.tmp` files in data-name and version directories, and
+  // empties the fen trash. Failures are appended to `warnings`; returns entries removed.
+  virtual Result<int64_t> CleanupLeftovers(std::vector<std::string>* warnings) = 0;
 
   // Writes a new version with `content`. `record.version`, `created_at`, `size` and
   // `checksum` are set by the store. Validates the name, tags and policies and the ownership
