@@ -12,6 +12,7 @@
 #include "fen/base/uuid.h"
 #include "fen/locking/lock_layout.h"
 #include "fen/locking/lock_timeout.h"
+#include "locking/filesystem_check.h"
 #include "locking/holder_info.h"
 #include "locking/legacy_hold.h"
 #include "locking/lock_context.h"
@@ -159,6 +160,23 @@ class FilesystemLockManager : public LockManager {
     const ProcessIdentity& me = ProcessIdentity::Current();
     return std::make_unique<LegacyHold>(env_, LegacyHold::Identity{me.holder, me.hostname, me.pid});
   }
+  // locking.md §6.12: refuse NFS mounts with host-local locks; warn on SMB/FUSE/9P. Checked
+  // once per manager (statfs of the lock directory and the data root).
+  Status CheckFilesystem(const LockLayout& layout, const LockRequest& request) {
+    if (fs_checked_) return fs_status_;
+    fs_checked_ = true;
+    bool single_host = options_.getenv("FEN_SINGLE_HOST").value_or("") == "1";
+    for (const std::string& dir : {layout.locks_root(), layout.data_root()}) {
+      std::string warning;
+      fs_status_ = CheckLockFilesystem(dir, single_host, &warning);
+      if (!fs_status_.ok()) return fs_status_;
+      if (!warning.empty() && request.notice) {
+        request.notice("Warning: " + warning);
+        break;
+      }
+    }
+    return fs_status_;
+  }
   void Notice(const Sequence& seq, const std::string& line) const {
     if (seq.request->notice) seq.request->notice(line);
   }
@@ -166,6 +184,8 @@ class FilesystemLockManager : public LockManager {
   Env* env_;
   RepoContext repo_;
   FilesystemLockOptions options_;
+  bool fs_checked_ = false;
+  Status fs_status_;
 };
 
 Result<InfoFile> FilesystemLockManager::WriteInfo(const LockLayout& layout,
@@ -192,6 +212,7 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
                                                                       const LockRequest& request) {
   FEN_ASSIGN_OR_RETURN(LockLayout layout, Layout());
   for (const ModelRef& m : models) FEN_RETURN_IF_ERROR(ValidateModelRef(m));
+  FEN_RETURN_IF_ERROR(CheckFilesystem(layout, request));
   // Byte order of "type/id" (std::string compares as unsigned bytes, i.e. memcmp), never
   // locale collation (locking.md §6.4, C25); duplicates dropped.
   std::sort(models.begin(), models.end(),
@@ -286,6 +307,7 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
 Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireStructural(
     const LockRequest& request) {
   FEN_ASSIGN_OR_RETURN(LockLayout layout, Layout());
+  FEN_RETURN_IF_ERROR(CheckFilesystem(layout, request));
   Sequence seq = Begin(request);
   FEN_RETURN_IF_ERROR(CreateDirs(env_, layout.scope_dir(), nullptr));
   Nesting nesting = ReadNesting(layout, request);
