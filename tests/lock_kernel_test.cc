@@ -332,7 +332,7 @@ TEST(LockKernelTest, DataDeletesDoNotAffectLocks) {
   TempDir tmp;
   RepoContext repo = locktest::MakeRepo(tmp.path());
   pid_t deleter = ForkChild([&] {
-    for (int i = 0; i < 300; ++i) {
+    for (int i = 0; i < 150; ++i) {
       std::error_code ec;
       fs::create_directories(repo.datastore_root + "/data/t/m/x", ec);
       fs::remove_all(repo.datastore_root + "/data", ec);
@@ -340,7 +340,7 @@ TEST(LockKernelTest, DataDeletesDoNotAffectLocks) {
     return 0;
   });
   auto mgr = Manager(repo);
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 40; ++i) {
     auto set = mgr->AcquireWriter({{"t", "m"}}, Req(2000));
     ASSERT_TRUE(set.ok()) << set.status().ToString();
   }

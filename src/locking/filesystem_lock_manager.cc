@@ -12,10 +12,13 @@
 #include "fen/base/uuid.h"
 #include "fen/locking/lock_layout.h"
 #include "fen/locking/lock_timeout.h"
+#include "locking/filesystem_check.h"
 #include "locking/holder_info.h"
+#include "locking/legacy_hold.h"
 #include "locking/lock_context.h"
 #include "locking/lock_messages.h"
 #include "locking/ofd_lock.h"
+#include "locking/swamp_protocol.h"
 
 namespace fen::locking {
 namespace {
@@ -33,21 +36,25 @@ class FsLockSet : public LockSet {
  public:
   FsLockSet(Env* env, std::string context_env) : env_(env), context_env_(std::move(context_env)) {}
   ~FsLockSet() override {
+    // swamp-format files go first, while the kernel locks are still held (§6.10.1).
+    if (legacy_) legacy_->Release();
     for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
       RemoveInfoFile(env_, &it->info);
       it->lock.Unlock();
       it->lock.Close();
     }
   }
-  Status CheckHeld() override { return Status::Ok(); }
+  Status CheckHeld() override { return legacy_ ? legacy_->Check() : Status::Ok(); }
   std::vector<std::pair<std::string, std::string>> ChildEnvironment() const override {
     std::vector<std::pair<std::string, std::string>> env;
     if (!context_env_.empty()) env.emplace_back("FEN_LOCK_CONTEXT", context_env_);
-    if (writer_) env.emplace_back("SWAMP_LOCK_HOLDER_PID", std::to_string(getpid()));
+    if (writer_ && legacy_ && !legacy_->empty())
+      env.emplace_back("SWAMP_LOCK_HOLDER_PID", std::to_string(getpid()));
     return env;
   }
 
   std::vector<HeldLock> held_;
+  std::unique_ptr<LegacyHold> legacy_;
   bool writer_ = false;
 
  private:
@@ -132,6 +139,44 @@ class FilesystemLockManager : public LockManager {
     n.own.command = request.command;
     return n;
   }
+  SwampSteps MakeSwampSteps(const LockLayout& layout, const Sequence& seq) const {
+    const ProcessIdentity& me = ProcessIdentity::Current();
+    SwampSteps s{env_,         &layout,         {},      {me.holder, me.hostname, me.pid},
+                 seq.start_ms, seq.deadline_ms, nullptr, std::nullopt};
+    s.classify.local_hostname = me.hostname;
+    if (auto q = options_.getenv("FEN_LEGACY_STALE_MS")) {
+      if (auto v = ParseSwampLockTimeout(*q)) s.classify.quarantine_ms = *v;
+    }
+    if (auto pid = options_.getenv("SWAMP_LOCK_HOLDER_PID")) {
+      if (auto v = ParseSwampLockTimeout(*pid)) s.holder_pid_env = *v;
+    }
+    if (seq.request->notice) {
+      const LockRequest* r = seq.request;
+      s.notice = [r](const std::string& line) { r->notice(line); };
+    }
+    return s;
+  }
+  std::unique_ptr<LegacyHold> NewLegacyHold() const {
+    const ProcessIdentity& me = ProcessIdentity::Current();
+    return std::make_unique<LegacyHold>(env_, LegacyHold::Identity{me.holder, me.hostname, me.pid});
+  }
+  // locking.md §6.12: refuse NFS mounts with host-local locks; warn on SMB/FUSE/9P. Checked
+  // once per manager (statfs of the lock directory and the data root).
+  Status CheckFilesystem(const LockLayout& layout, const LockRequest& request) {
+    if (fs_checked_) return fs_status_;
+    fs_checked_ = true;
+    bool single_host = options_.getenv("FEN_SINGLE_HOST").value_or("") == "1";
+    for (const std::string& dir : {layout.locks_root(), layout.data_root()}) {
+      std::string warning;
+      fs_status_ = CheckLockFilesystem(dir, single_host, &warning);
+      if (!fs_status_.ok()) return fs_status_;
+      if (!warning.empty() && request.notice) {
+        request.notice("Warning: " + warning);
+        break;
+      }
+    }
+    return fs_status_;
+  }
   void Notice(const Sequence& seq, const std::string& line) const {
     if (seq.request->notice) seq.request->notice(line);
   }
@@ -139,6 +184,8 @@ class FilesystemLockManager : public LockManager {
   Env* env_;
   RepoContext repo_;
   FilesystemLockOptions options_;
+  bool fs_checked_ = false;
+  Status fs_status_;
 };
 
 Result<InfoFile> FilesystemLockManager::WriteInfo(const LockLayout& layout,
@@ -165,6 +212,7 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
                                                                       const LockRequest& request) {
   FEN_ASSIGN_OR_RETURN(LockLayout layout, Layout());
   for (const ModelRef& m : models) FEN_RETURN_IF_ERROR(ValidateModelRef(m));
+  FEN_RETURN_IF_ERROR(CheckFilesystem(layout, request));
   // Byte order of "type/id" (std::string compares as unsigned bytes, i.e. memcmp), never
   // locale collation (locking.md §6.4, C25); duplicates dropped.
   std::sort(models.begin(), models.end(),
@@ -245,12 +293,21 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
     FEN_ASSIGN_OR_RETURN(set->held_.back().info,
                          WriteInfo(layout, lockname, LockMode::kExclusive, request, &m));
   }
+
+  // (5) swamp-format files for mixed fleets (locking.md §6.10.5).
+  if (options_.swamp_compat) {
+    set->legacy_ = NewLegacyHold();
+    FEN_RETURN_IF_ERROR(
+        RunSwampWriterSteps(MakeSwampSteps(layout, seq), models, set->legacy_.get()));
+    set->legacy_->Start();
+  }
   return std::unique_ptr<LockSet>(std::move(set));
 }
 
 Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireStructural(
     const LockRequest& request) {
   FEN_ASSIGN_OR_RETURN(LockLayout layout, Layout());
+  FEN_RETURN_IF_ERROR(CheckFilesystem(layout, request));
   Sequence seq = Begin(request);
   FEN_RETURN_IF_ERROR(CreateDirs(env_, layout.scope_dir(), nullptr));
   Nesting nesting = ReadNesting(layout, request);
@@ -306,6 +363,12 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireStructural(
   if (!info.ok()) return info.status();
   set->held_.back().info = std::move(info).value();
   if (writers_waited_for > 0) Notice(seq, "Per-model locks released");
+
+  // (4) swamp global file and swamp drain (locking.md §6.10.5).
+  if (options_.swamp_compat) {
+    set->legacy_ = NewLegacyHold();
+    FEN_RETURN_IF_ERROR(RunSwampStructuralSteps(MakeSwampSteps(layout, seq), set->legacy_.get()));
+  }
   return std::unique_ptr<LockSet>(std::move(set));
 }
 
