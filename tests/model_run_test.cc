@@ -447,5 +447,39 @@ TEST(ModelRunTest, SigtermCancelsRecordsAndExitsOne) {
   EXPECT_FALSE(std::filesystem::exists(repo + "/.swamp/data/command/shell/" + id + "/result/1"));
 }
 
+TEST(ModelRunTest, TimeoutFlagCancelsWithExitOne) {
+  TempDir tmp;
+  std::string repo = CopyFixtureRepo(tmp.path());
+  std::string id = WriteModel(repo, "long", "      run: \"sleep 10\"\n");
+  int64_t start = MonotonicMillis();
+  auto r = RunFenProcess(
+      {"model", "method", "run", "long", "execute", "--timeout", "300ms", "--json"}, repo);
+  EXPECT_LT(MonotonicMillis() - start, 4000);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Json::parse(r.err)["code"], "cancelled");
+  EXPECT_FALSE(std::filesystem::exists(repo + "/.swamp/data/command/shell/" + id + "/result"));
+}
+
+TEST(ModelRunTest, TextModeStreamsLinesAndSummarizes) {
+  TempDir tmp;
+  std::string repo = CopyFixtureRepo(tmp.path());
+  auto r = RunFenProcess({"model", "method", "run", "hello", "execute"}, repo);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(
+      r.out.rfind("              hello world\n\n  Completed   execute on hello succeeded in ", 0),
+      0u)
+      << r.out;
+}
+
+TEST(ModelRunTest, BrokenDefinitionIsSkippedWithWarningOnRun) {
+  TempDir tmp;
+  std::string repo = CopyFixtureRepo(tmp.path());
+  testing::WriteText(repo + "/models/command/shell/broken.yaml", "name: [\n");
+  auto r = RunFenProcess({"model", "method", "run", "broken", "execute", "--json"}, repo);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Skipping broken definition file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"code\": \"model_not_found\""), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace fen::models

@@ -89,6 +89,7 @@ Status RunMethodCommand(CommandContext& ctx, const RunArgs& a) {
   deps.locks = locks.get();
   deps.want_attributes = ctx.out.json();
   deps.lock_notice = [&](std::string_view text) { ctx.out.Notice(text); };
+  deps.warning = [&](const std::string& w) { EmitWarnings(ctx, {w}); };
   if (!ctx.out.json()) {
     deps.on_line = [&](models::OutputStream, std::string_view line) {
       ctx.out.out() << "              " << line << '\n';

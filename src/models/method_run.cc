@@ -214,7 +214,11 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   DefinitionRepository defs(env, repo.repo_dir, repo.datastore_root);
 
   // §5.3 step 2: look up without a lock.
-  FEN_ASSIGN_OR_RETURN(auto found, defs.Find(req.model, nullptr));
+  std::vector<std::string> warnings;
+  FEN_ASSIGN_OR_RETURN(auto found, defs.Find(req.model, &warnings));
+  if (deps.warning) {
+    for (const auto& w : warnings) deps.warning(w);
+  }
   if (!found) return Status(ErrorCode::kModelNotFound, "Model not found: " + req.model);
 
   // §5.4: the writer lock of this model.

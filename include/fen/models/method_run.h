@@ -49,6 +49,8 @@ struct MethodRunDeps {
   locking::LockManager* locks = nullptr;
   // Each captured output line as it arrives (text mode prints it).
   std::function<void(OutputStream, std::string_view)> on_line;
+  // Non-fatal warnings (broken definition files skipped during lookup).
+  std::function<void(const std::string&)> warning;
   // Lock wait progress (locking.md §6.5).
   std::function<void(std::string_view)> lock_notice;
   // Include `attributes` of the result in the document (reads the captured output back).
