@@ -129,7 +129,13 @@ Status DefinitionRepository::Remove(const Definition& def) {
 Result<std::string> DefinitionRepository::WriteEvaluated(const Definition& def) {
   std::string base = IsFilenameSafeName(def.name) ? def.name : def.id;
   std::string path = datastore_root_ + "/definitions-evaluated/" + def.type + "/" + base + ".yaml";
-  FEN_RETURN_IF_ERROR(WriteFileDurably(env_, path, SerializeDefinition(def)));
+  std::string text = SerializeDefinition(def);
+  // Unchanged since the last run: nothing to write (saves two fsyncs per run). The copy is
+  // informational (never read back by fen), so the tiny window where an identical file from a
+  // crashed writer is visible but not yet durable is acceptable (docs/design/models.md §4).
+  auto current = env_->ReadFile(path);
+  if (current.ok() && *current == text) return path;
+  FEN_RETURN_IF_ERROR(WriteFileDurably(env_, path, text));
   return path;
 }
 
