@@ -447,6 +447,19 @@ TEST(ModelRunTest, SigtermCancelsRecordsAndExitsOne) {
   EXPECT_FALSE(std::filesystem::exists(repo + "/.swamp/data/command/shell/" + id + "/result/1"));
 }
 
+TEST(ModelRunTest, DeclaredInputsAreAcceptedButDoNotReplaceArguments) {
+  TempDir tmp;
+  std::string repo = CopyFixtureRepo(tmp.path());
+  WriteModel(repo, "withinputs", "      run: \"echo fixed\"\n",
+             "inputs:\n  properties:\n    who:\n      type: string\n");
+  auto r = RunFenProcess(
+      {"model", "method", "run", "withinputs", "execute", "--input", "who=x", "--json"}, repo);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json doc = Json::parse(r.out);
+  EXPECT_EQ(doc["dataArtifacts"][0]["attributes"]["stdout"], "fixed");
+  EXPECT_EQ(ToCompactJson(doc["methodArguments"]), "{\"run\":\"echo fixed\"}");
+}
+
 TEST(ModelRunTest, TimeoutFlagCancelsWithExitOne) {
   TempDir tmp;
   std::string repo = CopyFixtureRepo(tmp.path());
