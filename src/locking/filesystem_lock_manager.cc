@@ -158,7 +158,8 @@ class FilesystemLockManager : public LockManager {
   }
   std::unique_ptr<LegacyHold> NewLegacyHold() const {
     const ProcessIdentity& me = ProcessIdentity::Current();
-    return std::make_unique<LegacyHold>(env_, LegacyHold::Identity{me.holder, me.hostname, me.pid});
+    return std::make_unique<LegacyHold>(env_, LegacyHold::Identity{me.holder, me.hostname, me.pid},
+                                        options_.heartbeat_ms);
   }
   // locking.md §6.12: refuse NFS mounts with host-local locks; warn on SMB/FUSE/9P. Checked
   // once per manager (statfs of the lock directory and the data root).
