@@ -349,3 +349,37 @@ TEST(LockKernelTest, DataDeletesDoNotAffectLocks) {
 
 }  // namespace
 }  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+// LockRequest::wait_warning receives the "Waiting for lock" line (a log warning in swamp), the
+// other lines still go to notice.
+TEST(LockKernelTest, WaitingLineGoesToWaitWarning) {
+  locktest::TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  locktest::Signal ready;
+  pid_t holder = locktest::ForkChild([&] {
+    auto set = NewFilesystemLockManager(Env::Default(), repo)
+                   ->AcquireWriter({{"t", "m"}}, LockRequest{"holder", 5000, {}, {}});
+    if (!set.ok()) return 1;
+    ready.Notify();
+    usleep(1300 * 1000);
+    return 0;
+  });
+  ASSERT_EQ(ready.Wait(), 'x');
+  std::vector<std::string> notices, warnings;
+  LockRequest req{"waiter", 5000, {}, {}};
+  req.notice = [&](std::string_view l) { notices.emplace_back(l); };
+  req.wait_warning = [&](std::string_view l) { warnings.emplace_back(l); };
+  auto set = NewFilesystemLockManager(Env::Default(), repo)->AcquireWriter({{"t", "m"}}, req);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind("Waiting for lock " + repo.datastore_root + "/data/t/m/.lock", 0),
+            0u);
+  EXPECT_TRUE(notices.empty());
+  EXPECT_EQ(locktest::WaitChild(holder), 0);
+}
+
+}  // namespace
+}  // namespace fen::locking

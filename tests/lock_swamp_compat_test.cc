@@ -1,6 +1,7 @@
 // Mixed fleets (shared/spec/locking.md §6.10, §7.1 #7-#9, §7.3 #42-#44): fen creates and honours
 // swamp-format lock files. swamp itself is not available here, so its files are planted exactly
 // as swamp writes them (§2.2) and its processes are stood in for by live/dead pids.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -284,14 +285,15 @@ TEST(LockSwampCompatTest, HeartbeatRewritesByRenameAndSeesTakeover) {
       NewFilesystemLockManager(Env::Default(), repo, o)->AcquireWriter({{"t", "m"}}, Req(1000));
   ASSERT_TRUE(set.ok());
   std::string file = repo.datastore_root + "/data/t/m/.lock";
-  struct stat st0;
-  ASSERT_EQ(stat(file.c_str(), &st0), 0);
+  int original = open(file.c_str(), O_RDONLY | O_CLOEXEC);  // pins the original inode
+  ASSERT_GE(original, 0);
   Json j0 = Json::parse(Read(file));
   usleep(350 * 1000);
   struct stat st1;
-  ASSERT_EQ(stat(file.c_str(), &st1), 0);
+  ASSERT_EQ(fstat(original, &st1), 0);
+  close(original);
   Json j1 = Json::parse(Read(file));
-  EXPECT_NE(st0.st_ino, st1.st_ino);  // replaced by rename, never rewritten in place
+  EXPECT_EQ(st1.st_nlink, 0u);  // replaced by rename, never rewritten in place
   EXPECT_EQ(j0["nonce"], j1["nonce"]);
   EXPECT_NE(j0["acquiredAt"], j1["acquiredAt"]);
   EXPECT_TRUE((*set)->CheckHeld().ok());
