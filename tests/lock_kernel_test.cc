@@ -383,3 +383,47 @@ TEST(LockKernelTest, WaitingLineGoesToWaitWarning) {
 
 }  // namespace
 }  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+char ProcState(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
+}
+
+// #6: a live but stopped holder keeps its lock (no TTL, no takeover) and is not resumed by the
+// waiter (swamp sends SIGCONT).
+TEST(LockKernelTest, StoppedHolderKeepsLockAndStaysStopped) {
+  locktest::TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  locktest::Signal ready;
+  pid_t holder = locktest::ForkChild([&] {
+    auto set = NewFilesystemLockManager(Env::Default(), repo)
+                   ->AcquireWriter({{"t", "m"}}, LockRequest{"holder", 5000, {}, {}});
+    if (!set.ok()) return 1;
+    ready.Notify();
+    pause();
+    return 0;
+  });
+  ASSERT_EQ(ready.Wait(), 'x');
+  kill(holder, SIGSTOP);
+  usleep(50 * 1000);
+  ASSERT_EQ(ProcState(holder), 'T');
+  for (int i = 0; i < 2; ++i) {
+    auto w = NewFilesystemLockManager(Env::Default(), repo)
+                 ->AcquireWriter({{"t", "m"}}, LockRequest{"w", 400, {}, {}});
+    EXPECT_EQ(w.status().code(), ErrorCode::kLockTimeout);
+    auto s = NewFilesystemLockManager(Env::Default(), repo)
+                 ->AcquireStructural(LockRequest{"s", 200, {}, {}});
+    EXPECT_EQ(s.status().code(), ErrorCode::kLockTimeout);
+  }
+  EXPECT_EQ(ProcState(holder), 'T');  // never resumed
+  kill(holder, SIGKILL);
+  locktest::WaitChild(holder);
+}
+
+}  // namespace
+}  // namespace fen::locking
