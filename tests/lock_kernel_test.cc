@@ -349,3 +349,81 @@ TEST(LockKernelTest, DataDeletesDoNotAffectLocks) {
 
 }  // namespace
 }  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+// LockRequest::wait_warning receives the "Waiting for lock" line (a log warning in swamp), the
+// other lines still go to notice.
+TEST(LockKernelTest, WaitingLineGoesToWaitWarning) {
+  locktest::TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  locktest::Signal ready;
+  pid_t holder = locktest::ForkChild([&] {
+    auto set = NewFilesystemLockManager(Env::Default(), repo)
+                   ->AcquireWriter({{"t", "m"}}, LockRequest{"holder", 5000, {}, {}});
+    if (!set.ok()) return 1;
+    ready.Notify();
+    usleep(1300 * 1000);
+    return 0;
+  });
+  ASSERT_EQ(ready.Wait(), 'x');
+  std::vector<std::string> notices, warnings;
+  LockRequest req{"waiter", 5000, {}, {}};
+  req.notice = [&](std::string_view l) { notices.emplace_back(l); };
+  req.wait_warning = [&](std::string_view l) { warnings.emplace_back(l); };
+  auto set = NewFilesystemLockManager(Env::Default(), repo)->AcquireWriter({{"t", "m"}}, req);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind("Waiting for lock " + repo.datastore_root + "/data/t/m/.lock", 0),
+            0u);
+  EXPECT_TRUE(notices.empty());
+  EXPECT_EQ(locktest::WaitChild(holder), 0);
+}
+
+}  // namespace
+}  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+char ProcState(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
+}
+
+// #6: a live but stopped holder keeps its lock (no TTL, no takeover) and is not resumed by the
+// waiter (swamp sends SIGCONT).
+TEST(LockKernelTest, StoppedHolderKeepsLockAndStaysStopped) {
+  locktest::TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  locktest::Signal ready;
+  pid_t holder = locktest::ForkChild([&] {
+    auto set = NewFilesystemLockManager(Env::Default(), repo)
+                   ->AcquireWriter({{"t", "m"}}, LockRequest{"holder", 5000, {}, {}});
+    if (!set.ok()) return 1;
+    ready.Notify();
+    pause();
+    return 0;
+  });
+  ASSERT_EQ(ready.Wait(), 'x');
+  kill(holder, SIGSTOP);
+  usleep(50 * 1000);
+  ASSERT_EQ(ProcState(holder), 'T');
+  for (int i = 0; i < 2; ++i) {
+    auto w = NewFilesystemLockManager(Env::Default(), repo)
+                 ->AcquireWriter({{"t", "m"}}, LockRequest{"w", 400, {}, {}});
+    EXPECT_EQ(w.status().code(), ErrorCode::kLockTimeout);
+    auto s = NewFilesystemLockManager(Env::Default(), repo)
+                 ->AcquireStructural(LockRequest{"s", 200, {}, {}});
+    EXPECT_EQ(s.status().code(), ErrorCode::kLockTimeout);
+  }
+  EXPECT_EQ(ProcState(holder), 'T');  // never resumed
+  kill(holder, SIGKILL);
+  locktest::WaitChild(holder);
+}
+
+}  // namespace
+}  // namespace fen::locking

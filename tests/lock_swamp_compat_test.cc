@@ -1,6 +1,7 @@
 // Mixed fleets (shared/spec/locking.md §6.10, §7.1 #7-#9, §7.3 #42-#44): fen creates and honours
 // swamp-format lock files. swamp itself is not available here, so its files are planted exactly
 // as swamp writes them (§2.2) and its processes are stood in for by live/dead pids.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "fen/base/clock.h"
 #include "fen/base/json_text.h"
 #include "fen/locking/filesystem_lock_manager.h"
+#include "fen/locking/lock_inspector.h"
 #include "locking/holder_info.h"
 #include "locking/swamp_lock_file.h"
 #include "locking/swamp_protocol.h"
@@ -263,6 +265,65 @@ TEST(LockSwampCompatTest, StructuralDrainsSwampWritersOfItsScope) {
   auto c = Manager(solo, {{"SWAMP_LOCK_HOLDER_PID", std::to_string(getpid())}})
                ->AcquireStructural(Req(500));
   EXPECT_TRUE(c.ok()) << c.status().ToString();
+}
+
+}  // namespace
+}  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+// §6.10.1: the heartbeat replaces the file atomically (new inode, same nonce, new acquiredAt);
+// a takeover is reported by CheckHeld.
+TEST(LockSwampCompatTest, HeartbeatRewritesByRenameAndSeesTakeover) {
+  TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  FilesystemLockOptions o;
+  o.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  o.heartbeat_ms = 100;
+  auto set =
+      NewFilesystemLockManager(Env::Default(), repo, o)->AcquireWriter({{"t", "m"}}, Req(1000));
+  ASSERT_TRUE(set.ok());
+  std::string file = repo.datastore_root + "/data/t/m/.lock";
+  int original = open(file.c_str(), O_RDONLY | O_CLOEXEC);  // pins the original inode
+  ASSERT_GE(original, 0);
+  Json j0 = Json::parse(Read(file));
+  usleep(350 * 1000);
+  struct stat st1;
+  ASSERT_EQ(fstat(original, &st1), 0);
+  close(original);
+  Json j1 = Json::parse(Read(file));
+  EXPECT_EQ(st1.st_nlink, 0u);  // replaced by rename, never rewritten in place
+  EXPECT_EQ(j0["nonce"], j1["nonce"]);
+  EXPECT_NE(j0["acquiredAt"], j1["acquiredAt"]);
+  EXPECT_TRUE((*set)->CheckHeld().ok());
+  // A swamp process takes the file over; the heartbeat must not overwrite it.
+  std::string theirs = SwampLockInfoText("mallory@h9", "h9", 77, NowIsoMillis(), "theirs");
+  Plant(file + ".x", theirs);
+  fs::rename(file + ".x", file);
+  usleep(300 * 1000);
+  EXPECT_EQ(Read(file), theirs);
+  EXPECT_EQ((*set)->CheckHeld().code(), ErrorCode::kLockLost);
+}
+
+// §7.3 #43 while a fen writer waits on the corrupt file: breakglass unblocks it.
+TEST(LockSwampCompatTest, BreakglassUnblocksAWaitingFenWriter) {
+  TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  std::string file = repo.datastore_root + "/data/command/shell/abc/.lock";
+  Plant(file, "");
+  locktest::Signal done;
+  pid_t waiter = ForkChild([&] {
+    auto set = Manager(repo)->AcquireWriter({{"command/shell", "abc"}}, Req(10000));
+    return set.ok() ? 0 : 1;
+  });
+  usleep(400 * 1000);  // the waiter holds the kernel locks and polls the corrupt file
+  auto r = ForceReleaseLock(Env::Default(), repo, ModelRef{"command/shell", "abc"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(ToCompactJson(*r), R"({"released":true,"previousHolder":null})");
+  int64_t t0 = NowMs();
+  EXPECT_EQ(WaitChild(waiter), 0);
+  EXPECT_LT(NowMs() - t0, 2000);
 }
 
 }  // namespace

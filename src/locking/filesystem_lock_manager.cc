@@ -101,7 +101,7 @@ class FilesystemLockManager : public LockManager {
               const std::function<Status(int64_t waited)>& on_timeout, bool* waited_long) {
     bool noticed_here = false;
     std::function<void()> on_notice;
-    if (!seq.noticed && seq.request->notice) {
+    if (!seq.noticed && (seq.request->notice || seq.request->wait_warning)) {
       on_notice = [&] {
         seq.noticed = true;
         noticed_here = true;
@@ -142,7 +142,8 @@ class FilesystemLockManager : public LockManager {
   SwampSteps MakeSwampSteps(const LockLayout& layout, const Sequence& seq) const {
     const ProcessIdentity& me = ProcessIdentity::Current();
     SwampSteps s{env_,         &layout,         {},      {me.holder, me.hostname, me.pid},
-                 seq.start_ms, seq.deadline_ms, nullptr, std::nullopt};
+                 seq.start_ms, seq.deadline_ms, nullptr, nullptr,
+                 std::nullopt};
     s.classify.local_hostname = me.hostname;
     if (auto q = options_.getenv("FEN_LEGACY_STALE_MS")) {
       if (auto v = ParseSwampLockTimeout(*q)) s.classify.quarantine_ms = *v;
@@ -150,15 +151,19 @@ class FilesystemLockManager : public LockManager {
     if (auto pid = options_.getenv("SWAMP_LOCK_HOLDER_PID")) {
       if (auto v = ParseSwampLockTimeout(*pid)) s.holder_pid_env = *v;
     }
-    if (seq.request->notice) {
-      const LockRequest* r = seq.request;
-      s.notice = [r](const std::string& line) { r->notice(line); };
+    const LockRequest* r = seq.request;
+    if (r->notice) s.notice = [r](const std::string& line) { r->notice(line); };
+    if (r->wait_warning) {
+      s.wait_warning = [r](const std::string& line) { r->wait_warning(line); };
+    } else {
+      s.wait_warning = s.notice;
     }
     return s;
   }
   std::unique_ptr<LegacyHold> NewLegacyHold() const {
     const ProcessIdentity& me = ProcessIdentity::Current();
-    return std::make_unique<LegacyHold>(env_, LegacyHold::Identity{me.holder, me.hostname, me.pid});
+    return std::make_unique<LegacyHold>(env_, LegacyHold::Identity{me.holder, me.hostname, me.pid},
+                                        options_.heartbeat_ms);
   }
   // locking.md §6.12: refuse NFS mounts with host-local locks; warn on SMB/FUSE/9P. Checked
   // once per manager (statfs of the lock directory and the data root).
@@ -176,6 +181,12 @@ class FilesystemLockManager : public LockManager {
       }
     }
     return fs_status_;
+  }
+  void WaitWarning(const Sequence& seq, const std::string& line) const {
+    if (seq.request->wait_warning)
+      seq.request->wait_warning(line);
+    else
+      Notice(seq, line);
   }
   void Notice(const Sequence& seq, const std::string& line) const {
     if (seq.request->notice) seq.request->notice(line);
@@ -284,7 +295,9 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
     std::string lockname = LockLayout::ModelLockName(m);
     FEN_ASSIGN_OR_RETURN(OfdLock lock, OfdLock::Open(layout.model_path(m)));
     std::string key = layout.swamp_model_path(m);
-    auto notice = [&] { Notice(seq, ModelWaitLine(key, ModelHolder(env_, layout, lockname))); };
+    auto notice = [&] {
+      WaitWarning(seq, ModelWaitLine(key, ModelHolder(env_, layout, lockname)));
+    };
     auto timeout = [&](int64_t waited) {
       return TimeoutError(key, ModelHolder(env_, layout, lockname), waited);
     };
@@ -325,7 +338,7 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireStructural(
   // (1) gate exclusive (with an info file so queued writers can name us).
   FEN_ASSIGN_OR_RETURN(OfdLock gate, OfdLock::Open(layout.gate_path()));
   auto gate_notice = [&] {
-    Notice(seq, ModelWaitLine(layout.swamp_global_path(), StructuralHolder(env_, layout)));
+    WaitWarning(seq, ModelWaitLine(layout.swamp_global_path(), StructuralHolder(env_, layout)));
   };
   auto gate_timeout = [&](int64_t waited) {
     return TimeoutError(layout.swamp_global_path(), StructuralHolder(env_, layout), waited);
@@ -344,7 +357,7 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireStructural(
       Notice(seq, "Waiting for " + std::to_string(count.writers) +
                       " per-model lock(s) to be released...");
     } else {
-      Notice(seq, ModelWaitLine(layout.swamp_global_path(), StructuralHolder(env_, layout)));
+      WaitWarning(seq, ModelWaitLine(layout.swamp_global_path(), StructuralHolder(env_, layout)));
     }
   };
   auto global_timeout = [&](int64_t waited) {

@@ -25,7 +25,7 @@ void LegacyHold::Start() {
 void LegacyHold::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(kHeartbeatMs), [this] { return stop_; });
+    cv_.wait_for(lock, std::chrono::milliseconds(heartbeat_ms_), [this] { return stop_; });
     if (stop_) break;
     lock.unlock();
     std::string lost;

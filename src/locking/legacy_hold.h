@@ -28,7 +28,8 @@ class LegacyHold {
     std::string holder, hostname;
     int64_t pid = 0;
   };
-  LegacyHold(Env* env, Identity identity) : env_(env), identity_(std::move(identity)) {}
+  LegacyHold(Env* env, Identity identity, int heartbeat_ms = kHeartbeatMs)
+      : env_(env), identity_(std::move(identity)), heartbeat_ms_(heartbeat_ms) {}
   ~LegacyHold() { Release(); }
   LegacyHold(const LegacyHold&) = delete;
   LegacyHold& operator=(const LegacyHold&) = delete;
@@ -54,6 +55,7 @@ class LegacyHold {
 
   Env* env_;
   Identity identity_;
+  int heartbeat_ms_;
   std::vector<File> files_;  // written by the owner before Start() and after the thread stops
   std::mutex mu_;
   std::condition_variable cv_;

@@ -201,13 +201,29 @@ Result<Json> ForceReleaseLock(Env* env, const RepoContext& repo,
     }
   }
   Json out = Json::object();
-  if (!obtained) {
-    out["released"] = false;
-    out["reason"] = kLiveProcessReason;
-    return out;
-  }
   auto c = ClassifySwampFile(env, swamp_path, Classify());
   if (!c.ok()) return c.status();
+  if (!obtained) {
+    // A live fen process holds the kernel lock. It owns the swamp-format file only if the file
+    // names it (fen writes the file after its info file, with the same pid and host); a fen
+    // process that is merely waiting on a swamp or corrupt file does not, and that file may
+    // be broken (docs/design/locking.md §8).
+    bool fen_owned = c->state == SwampFileState::kAbsent || c->state == SwampFileState::kUnreadable;
+    if (c->info) {
+      FEN_ASSIGN_OR_RETURN(auto live, ReadHolders(env, holders_dir));
+      for (const auto& h : live) {
+        if (h.live && h.info.is_object() && h.info.value("pid", int64_t{0}) == c->info->pid &&
+            h.info.value("hostname", std::string()) == c->info->hostname) {
+          fen_owned = true;
+        }
+      }
+    }
+    if (fen_owned) {
+      out["released"] = false;
+      out["reason"] = kLiveProcessReason;
+      return out;
+    }
+  }
   switch (c->state) {
     case SwampFileState::kAbsent:
       out["released"] = false;

@@ -164,19 +164,26 @@ Result<ClassifiedFile> ClassifySwampFile(Env* env, const std::string& path,
 
 Result<bool> CreateSwampFile(Env* env, const std::string& path, const std::string& content) {
   std::string dir = DirOf(path);
+  // A concurrent recursive delete of the data tree (data delete, gc) can remove the directory
+  // between any two steps; retry instead of failing (§7.1 #19).
+  constexpr int kAttempts = 100;
   for (int attempt = 0;; ++attempt) {
-    FEN_RETURN_IF_ERROR(CreateDirs(env, dir, nullptr));
+    Status dirs = CreateDirs(env, dir, nullptr);
+    if (!dirs.ok()) {
+      if (dirs.IsNotFound() && attempt < kAttempts) continue;
+      return dirs;
+    }
     std::string tmp = dir + "/.fen-legacy-" + NewUuidV4() + ".tmp";
     Status w = WriteTemp(env, tmp, content);
     if (!w.ok()) {
-      if (w.IsNotFound() && attempt < 20) continue;  // directory removed concurrently
+      if (w.IsNotFound() && attempt < kAttempts) continue;  // directory removed concurrently
       return w;
     }
     Status l = env->Link(tmp, path);
     env->Unlink(tmp).ok();
     if (l.ok()) return true;
     if (l.sys_errno() == EEXIST) return false;
-    if (l.IsNotFound() && attempt < 20) continue;
+    if (l.IsNotFound() && attempt < kAttempts) continue;
     if (l.sys_errno() == EPERM || l.sys_errno() == EOPNOTSUPP) {
       // No hard links on this filesystem: swamp's O_CREAT|O_EXCL + single write.
       auto f = env->NewExclusiveFile(path);

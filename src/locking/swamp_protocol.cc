@@ -91,9 +91,9 @@ Status CreateOwnFile(const SwampSteps& s, const std::string& path, LegacyHold* h
     if (Reapable(c.state)) {
       auto r = ReapSwampFile(s.env, path, c.dev, c.ino);
       if (r.ok()) continue;
-    } else if (!noticed && s.notice && MonotonicNowMs() >= notice_at) {
+    } else if (!noticed && s.wait_warning && MonotonicNowMs() >= notice_at) {
       noticed = true;
-      s.notice(ModelWaitLine(path, ViewOf(c)));
+      s.wait_warning(ModelWaitLine(path, ViewOf(c)));
     }
     if (!backoff.Sleep(s.deadline_ms)) return Timeout(s, path, c);
   }

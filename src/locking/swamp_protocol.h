@@ -24,8 +24,9 @@ struct SwampSteps {
   LegacyHold::Identity me;
   int64_t start_ms;     // monotonic start of the whole acquisition sequence
   int64_t deadline_ms;  // its single deadline
-  std::function<void(const std::string&)> notice;  // may be empty
-  std::optional<int64_t> holder_pid_env;           // SWAMP_LOCK_HOLDER_PID
+  std::function<void(const std::string&)> notice;        // may be empty
+  std::function<void(const std::string&)> wait_warning;  // "Waiting for lock ..." lines
+  std::optional<int64_t> holder_pid_env;                 // SWAMP_LOCK_HOLDER_PID
 };
 
 // Writer steps 1-3: wait for the swamp global file, create per-model files, Dekker re-check.

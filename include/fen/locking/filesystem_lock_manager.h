@@ -31,6 +31,9 @@ struct FilesystemLockOptions {
   std::function<std::optional<std::string>(const std::string&)> getenv;
   // Create and honour swamp-format lock files (mixed fleets, locking.md §6.10).
   bool swamp_compat = true;
+  // Heartbeat period of the swamp-format files fen holds (swamp renews every 10 s; tests
+  // shorten it).
+  int heartbeat_ms = 10000;
 };
 
 std::unique_ptr<LockManager> NewFilesystemLockManager(Env* env, const RepoContext& repo,

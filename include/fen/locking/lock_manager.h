@@ -34,6 +34,9 @@ struct LockRequest {
   int64_t timeout_ms = -1;  // -1: SWAMP_LOCK_TIMEOUT_MS or the 60 s default
   // Receives the human progress lines of locking.md §6.5 (written to stderr by the CLI).
   std::function<void(std::string_view)> notice;
+  // Receives the "Waiting for lock {path} held by ..." lines, which swamp logs as a warning
+  // (suppressed in JSON mode). Unset: they go to `notice` like the other lines.
+  std::function<void(std::string_view)> wait_warning = nullptr;
 };
 
 // Held locks. Destroying it releases them (in reverse order).
