@@ -216,6 +216,27 @@ TEST_F(DataCliTest, ArgumentValidationMessages) {
       {{"data", "search", "--model", "nosuch", "--json"},
        "Model not found: nosuch",
        "model_not_found"},
+      {{"data", "delete", "hello", "result", "--all", "--json"},
+       "Cannot combine data name with --prefix or --all. Use either a data name or "
+       "--prefix/--all.",
+       "invalid_arguments"},
+      {{"data", "delete", "hello", "--json"},
+       "Both model and data name are required. Usage: swamp data delete <model> <data_name> "
+       "[--version <n>]",
+       "invalid_arguments"},
+      {{"data", "rename", "counter", "result", "--json"},
+       "Model, current name, and new name are all required. Usage: swamp data rename <model> "
+       "<old_name> <new_name>",
+       "invalid_arguments"},
+      {{"data", "get", "result", "--workflow", "w", "--json"},
+       "Workflow-scoped data lookups (--workflow) are not supported yet.",
+       "invalid_arguments"},
+      {{"data", "list", "--workflow", "w", "--json"},
+       "Workflow-scoped data listings (--workflow) are not supported yet.",
+       "invalid_arguments"},
+      {{"data", "rename", "counter", "result", "latest", "--json"},
+       "Data name 'latest' is reserved for internal use. Use a different name.",
+       "validation_failed"},
   };
   for (const auto& c : cases) {
     FenRun r = Fen(c.args);
@@ -275,6 +296,23 @@ TEST_F(DataCliTest, RenameMatchesSwampShapeAndWritesSwampFiles) {
   EXPECT_EQ(list["groups"][0]["items"][0]["name"], "log");
 }
 
+TEST_F(DataCliTest, ListTypeFilterAndLogMode) {
+  OJson reports = OJson::parse(Fen({"data", "list", "counter", "--type", "report", "--json"}).out);
+  ASSERT_EQ(reports["groups"].size(), 1u);
+  EXPECT_EQ(reports["groups"][0]["type"], "report");
+  EXPECT_EQ(reports["total"], 2);
+  FenRun get = Fen({"data", "get", "hello", "log"});
+  EXPECT_EQ(get.rc, 0) << get.err;
+  EXPECT_EQ(get.out.rfind("Data: log (v3)\nModel: hello (command/shell)\n", 0), 0u) << get.out;
+  EXPECT_NE(get.out.find("Path: .swamp/data/command/shell/" + std::string(kHello) + "/log/3/raw"),
+            std::string::npos);
+  FenRun versions = Fen({"data", "versions", "hello", "result"});  // JSON even in log mode
+  EXPECT_EQ(versions.out, Expected("data_versions_hello_result.json"));
+  FenRun err = Fen({"data", "get", "nosuchmodel", "x"});
+  EXPECT_EQ(err.rc, 1);
+  EXPECT_EQ(err.err, "Error: Model not found: nosuchmodel\n");
+}
+
 TEST_F(DataCliTest, BatchDeleteByPrefixAndAll) {
   FenRun dry = Fen({"data", "delete", "hello", "--prefix", "report", "--dry-run", "--json"});
   ASSERT_EQ(dry.rc, 0) << dry.err;
@@ -297,6 +335,16 @@ TEST_F(DataCliTest, BatchDeleteByPrefixAndAll) {
   FenRun none = Fen({"data", "delete", "hello", "--all", "--json"});
   EXPECT_EQ(OJson::parse(none.err)["error"], "No data matching any data found for model hello");
   EXPECT_TRUE(Exists(ModelDir(kHello)));  // the model directory stays (as swamp)
+}
+
+TEST_F(DataCliTest, RenameWithoutContentFails) {
+  std::filesystem::remove(ModelDir(kCounter) + "/result/5/raw");
+  FenRun r = Fen({"data", "rename", "counter", "result", "res2", "--json"});
+  EXPECT_EQ(r.rc, 1);
+  OJson e = OJson::parse(r.err);
+  EXPECT_EQ(e["error"], "Content not found for \"result\" version 5");
+  EXPECT_EQ(e["code"], "content_not_found");
+  EXPECT_FALSE(Exists(ModelDir(kCounter) + "/res2"));
 }
 
 TEST_F(DataCliTest, CorruptMetadataIsReportedNotFatal) {  // S-e, F5

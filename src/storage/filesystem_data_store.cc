@@ -39,6 +39,7 @@ std::string OwnerString(const OwnerDefinition& o) { return o.owner_type + ":" + 
 
 class FilesystemDataStore;
 
+// A version being streamed into its staging directory (§5.10). Owned by one thread.
 class FilesystemVersionWriter final : public VersionWriter {
  public:
   FilesystemVersionWriter(FilesystemDataStore* store, ArtifactPaths paths, DataRecord record,
@@ -70,6 +71,10 @@ class FilesystemVersionWriter final : public VersionWriter {
   bool done_ = false;
 };
 
+// The DataStore of one data root (contract in data_store.h): every path it touches is built
+// from validated components and checked for symlink escapes (§3.9); every mutation follows
+// §5 (docs/design/storage.md §1). One thread at a time; concurrent instances and processes
+// are safe under the locking rules, and readers never need a lock.
 class FilesystemDataStore final : public DataStore {
  public:
   FilesystemDataStore(Env* env, FilesystemLayout layout) : env_(env), layout_(std::move(layout)) {}
@@ -482,7 +487,6 @@ class FilesystemDataStore final : public DataStore {
     return Finish(p, std::move(rec), stage, size, checksum, opts.created_at);
   }
 
- private:
   // §5.9: read the HWM (absent or corrupt = 0).
   int64_t ReadHwm(const ArtifactPaths& p) {
     auto text = env_->ReadFile(p.hwm_file);
@@ -583,6 +587,19 @@ Result<SavedVersion> FilesystemDataStore::Finish(const ArtifactPaths& p, DataRec
   FEN_RETURN_IF_ERROR(env_->SyncDir(p.name_dir));  // step 8
   FEN_RETURN_IF_ERROR(UpdateLatest(p, n));         // step 9
   SavedVersion out;
+  // Step 11: write-time pruning (autoGc, integer policies only), §5.5, complete versions only.
+  if (const int64_t* keep = std::get_if<int64_t>(&rec.garbage_collection);
+      keep != nullptr && layout_.auto_gc) {
+    auto complete = CompleteVersions(p);
+    if (!complete.ok()) {
+      out.warnings.push_back(complete.status().message());
+    } else if (static_cast<int64_t>(complete->size()) > *keep) {
+      std::vector<int64_t> old(complete->begin(), complete->end() - *keep);
+      if (Status s = DeleteVersions(p.key, old, &out.warnings); !s.ok()) {
+        out.warnings.push_back("write-time pruning failed: " + s.message());
+      }
+    }
+  }
   out.id = rec.id;
   out.name = rec.name;
   out.version = n;
@@ -817,7 +834,7 @@ std::unique_ptr<DataStore> OpenFilesystemDataStore(Env* env, const FilesystemLay
 }
 
 std::unique_ptr<DataStore> OpenFilesystemDataStore(Env* env, const RepoContext& repo) {
-  return OpenFilesystemDataStore(env, FilesystemLayout{repo.data_root, repo.fen_dir});
+  return OpenFilesystemDataStore(env, FilesystemLayout{repo.data_root, repo.fen_dir, repo.auto_gc});
 }
 
 }  // namespace fen::storage

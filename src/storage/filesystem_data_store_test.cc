@@ -93,6 +93,23 @@ TEST_F(StoreTest, SaveWritesSwampLayoutOnDisk) {
   EXPECT_EQ((*found)->id, third->id);
 }
 
+TEST_F(StoreTest, AutoGcPrunesAtWriteTime) {
+  layout_.auto_gc = true;
+  auto s = OpenFilesystemDataStore(Env::Default(), layout_);
+  DataRecord rec = ResultRecord();
+  rec.garbage_collection = int64_t{2};
+  for (int i = 0; i < 4; ++i) {
+    auto r = s->Save(Key(), rec, "v");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->warnings.empty());
+  }
+  EXPECT_EQ(*s->ListVersions(Key()), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(Slurp(NameDir() + "/latest"), "4");
+  // Without autoGc nothing is pruned at write time.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->Save(Key("x"), rec, "v").ok());
+  EXPECT_EQ(store_->ListVersions(Key("x"))->size(), 3u);
+}
+
 TEST_F(StoreTest, StreamingWriterIsInvisibleUntilCommit) {
   DataRecord rec = ResultRecord();
   rec.content_type = "text/plain";
@@ -250,6 +267,27 @@ TEST_F(StoreTest, LatestResolutionFallbacks) {
   EXPECT_EQ((*store_->FindByName(Key(), 1))->version, 1);
 }
 
+TEST_F(StoreTest, RenameChainFollowedUpToDepthFive) {
+  ASSERT_TRUE(store_->Save(Key("n0"), ResultRecord(), "x").ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_->Rename(Key("n" + std::to_string(i)), "n" + std::to_string(i + 1)).ok());
+  }
+  EXPECT_EQ((*store_->FindByName(Key("n0")))->name, "n5");  // five hops
+  ASSERT_TRUE(store_->Rename(Key("n5"), "n6").ok());
+  EXPECT_FALSE(*store_->FindByName(Key("n0")));  // six: depth exceeded -> not found
+  EXPECT_EQ((*store_->FindByName(Key("n1")))->name, "n6");
+}
+
+TEST_F(StoreTest, LegacySymlinkLatestIsReplacedByRename) {
+  ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "v").ok());
+  std::filesystem::remove(NameDir() + "/latest");
+  std::filesystem::create_directory_symlink("1/", NameDir() + "/latest");
+  ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "w").ok());
+  EXPECT_FALSE(std::filesystem::is_symlink(NameDir() + "/latest"));
+  EXPECT_EQ(Slurp(NameDir() + "/latest"), "2");
+  EXPECT_TRUE(Exists(NameDir() + "/1/raw"));
+}
+
 TEST_F(StoreTest, IncompleteDirectoriesExcludedFromListings) {  // S-j
   ASSERT_TRUE(store_->Save(Key(), ResultRecord(), "v").ok());
   std::filesystem::create_directory(NameDir() + "/2");  // in-flight swamp allocation
@@ -367,12 +405,15 @@ class CrashingEnv final : public Env {
   Status RenameNoReplace(const std::string& a, const std::string& b) override {
     Step();
     if (!fail_into_.empty() && b.rfind(fail_into_, 0) == 0) {
-      return ErrnoError("cannot rename", a, EIO);
+      return ErrnoError("cannot rename", a, fail_errno_);
     }
     return base_->RenameNoReplace(a, b);
   }
   // Makes every no-replace rename into `prefix` fail with EIO (an I/O error, not a crash).
-  void FailRenamesInto(std::string prefix) { fail_into_ = std::move(prefix); }
+  void FailRenamesInto(std::string prefix, int err = EIO) {
+    fail_into_ = std::move(prefix);
+    fail_errno_ = err;
+  }
   Status Link(const std::string& a, const std::string& b) override {
     Step();
     return base_->Link(a, b);
@@ -405,6 +446,7 @@ class CrashingEnv final : public Env {
   int crash_at_;
   int count_ = 0;
   std::string fail_into_;
+  int fail_errno_ = EIO;
 };
 
 // §6.9 step 7: when the tombstone cannot be written, the new name's version is removed and
@@ -423,6 +465,18 @@ TEST_F(StoreTest, RenameRollsBackNewVersionWhenTombstoneFails) {
   EXPECT_EQ(Slurp(NameDir("a") + "/latest"), "1");
   // The failed attempt's numbers are not reused either.
   EXPECT_EQ(store_->Save(Key("b"), ResultRecord(), "x")->version, 2);
+}
+
+// §5.3 step 7: 100 consecutive EEXIST collisions give swamp's message and leave no staging.
+TEST_F(StoreTest, AllocationGivesUpAfter100Collisions) {
+  CrashingEnv colliding(Env::Default(), -1);
+  colliding.FailRenamesInto(NameDir() + "/", EEXIST);
+  auto s = OpenFilesystemDataStore(&colliding, layout_);
+  auto r = s->Save(Key(), ResultRecord(), "x");
+  EXPECT_EQ(r.status().message(), "Failed to allocate version for \"result\" after 100 retries");
+  EXPECT_TRUE(std::filesystem::is_empty(NameDir()));
+  // The HWM moved past every number tried: none of them is reused.
+  EXPECT_EQ(store_->Save(Key(), ResultRecord(), "y")->version, 101);
 }
 
 // F1: crash a real child process at every mutating step of a Save (second version of an

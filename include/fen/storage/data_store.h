@@ -33,6 +33,8 @@ struct SavedVersion {
   std::string version_dir;  // absolute path of {dataName}/{version}
   int64_t size = 0;
   std::string checksum;
+  // Non-fatal problems after the version became durable (e.g. write-time pruning failed).
+  std::vector<std::string> warnings;
 };
 
 // A version being written by a streaming producer (storage.md §5.10): bytes go to a staging

@@ -15,6 +15,9 @@ namespace fen::storage {
 struct FilesystemLayout {
   std::string data_root;  // {D}/[{ns}/]data
   std::string fen_dir;    // {data root}/../.fen (hwm/, trash/)
+  // `.swamp.yaml` autoGc: write-time pruning after each new version (storage.md §6.1 step 8,
+  // §5.3 step 11): with an integer policy N, only the N newest complete versions remain.
+  bool auto_gc = false;
 };
 
 // `env` must outlive the store. Nothing is created on disk until the first write.
