@@ -89,7 +89,17 @@ Status RunMethodCommand(CommandContext& ctx, const RunArgs& a) {
   deps.locks = locks.get();
   deps.want_attributes = ctx.out.json();
   deps.lock_notice = [&](std::string_view text) { ctx.out.Notice(text); };
-  deps.warning = [&](const std::string& w) { EmitWarnings(ctx, {w}); };
+  deps.warning = [&](const std::string& w) {
+    bool broken = w.rfind("Skipping broken definition file", 0) == 0;
+    ctx.out.Warning(broken ? "broken_definition" : "storage_warning", w, Json{{"message", w}});
+  };
+  if (ctx.out.json()) {
+    deps.lock_wait_warning = [](std::string_view) {};  // swamp logs it; JSON mode is silent
+  } else {
+    deps.lock_wait_warning = [&](std::string_view text) {
+      ctx.out.Warning("lock_wait", text, Json{{"message", std::string(text)}});
+    };
+  }
   if (!ctx.out.json()) {
     deps.on_line = [&](models::OutputStream, std::string_view line) {
       ctx.out.out() << "              " << line << '\n';

@@ -225,6 +225,7 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   locking::LockRequest lock_request;
   lock_request.command = req.command_line;
   lock_request.notice = deps.lock_notice;
+  if (deps.lock_wait_warning) lock_request.wait_warning = deps.lock_wait_warning;
   FEN_ASSIGN_OR_RETURN(std::unique_ptr<locking::LockSet> locks,
                        deps.locks->AcquireWriter({{found->type, found->id}}, lock_request));
   // locking.md §6.8: from here a signal cancels the work; locks go only after the record.
@@ -426,6 +427,10 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   auto log_saved = log_writer->Commit();
   if (!log_saved.ok()) return finish_failed(log_saved.status());
 
+  if (deps.warning) {
+    for (const auto& w : result_saved->warnings) deps.warning(w);
+    for (const auto& w : log_saved->warnings) deps.warning(w);
+  }
   rec.artifacts.push_back(ArtifactEntry(*result_saved, result_record));
   rec.artifacts.push_back(ArtifactEntry(*log_saved, log_record));
   FEN_RETURN_IF_ERROR(run_log.Close());

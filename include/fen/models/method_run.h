@@ -49,10 +49,13 @@ struct MethodRunDeps {
   locking::LockManager* locks = nullptr;
   // Each captured output line as it arrives (text mode prints it).
   std::function<void(OutputStream, std::string_view)> on_line;
-  // Non-fatal warnings (broken definition files skipped during lookup).
+  // Non-fatal warnings (broken definition files skipped during lookup, storage warnings such as
+  // write-time pruning failures).
   std::function<void(const std::string&)> warning;
-  // Lock wait progress (locking.md §6.5).
+  // Lock wait progress (locking.md §6.5), and the "Waiting for lock ..." lines swamp logs as
+  // warnings (unset: they go to lock_notice).
   std::function<void(std::string_view)> lock_notice;
+  std::function<void(std::string_view)> lock_wait_warning;
   // Include `attributes` of the result in the document (reads the captured output back).
   bool want_attributes = true;
 };
