@@ -48,7 +48,7 @@ void AppendLine(const std::string& path, const std::string& line) {
 TEST(LockStressTest, StampedeAfterKilledHolder) {
   TempDir tmp;
   RepoContext repo = locktest::MakeRepo(tmp.path());
-  const int kRounds = 30, kContenders = 16;
+  const int kRounds = 50, kContenders = 16;
   std::string log = tmp.path() + "/sections.log";
   int overlaps = 0, sections = 0;
   for (int round = 0; round < kRounds; ++round) {

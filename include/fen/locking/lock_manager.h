@@ -7,7 +7,8 @@
 //   covers the whole sequence. A timeout is Status kLockTimeout naming the lock and holder.
 // - Locks are released when the returned LockSet is destroyed, or by the kernel when the
 //   process dies. No TTL, pid or clock decides ownership.
-// - Implementations: the filesystem backend (kernel OFD locks under {D}/.fen/locks/) now; a
+// - Implementations: the filesystem backend (kernel OFD locks under {D}/.fen/locks/;
+//   NewFilesystemLockManager in fen/locking/filesystem_lock_manager.h) now; a
 //   database backend with session-bound locks later. Commands only see this interface.
 // - A LockManager and its LockSets belong to one thread of one process.
 #pragma once
