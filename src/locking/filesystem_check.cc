@@ -4,8 +4,8 @@
 #include <sys/vfs.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+
+#include "fen/env/env.h"
 
 namespace fen::locking {
 namespace {
@@ -24,10 +24,21 @@ std::string Unescape(std::string_view s) {
   return out;
 }
 
+// Splits on `sep`, dropping empty pieces.
+std::vector<std::string_view> Split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(sep, start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 bool HasOption(const std::string& options, const std::string& want) {
-  std::stringstream in(options);
-  std::string opt;
-  while (std::getline(in, opt, ',')) {
+  for (std::string_view opt : Split(options, ',')) {
     if (opt == want) return true;
   }
   return false;
@@ -43,13 +54,9 @@ bool UnderMount(const std::string& path, const std::string& mp) {
 
 std::vector<MountEntry> ParseMountInfo(std::string_view text) {
   std::vector<MountEntry> out;
-  std::istringstream lines{std::string(text)};
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream f(line);
+  for (std::string_view line : Split(text, '\n')) {
     std::vector<std::string> fields;
-    std::string w;
-    while (f >> w) fields.push_back(w);
+    for (std::string_view w : Split(line, ' ')) fields.emplace_back(w);
     // id parent maj:min root mount_point mount_options [optional...] - fstype source super
     size_t dash = 0;
     for (size_t i = 6; i < fields.size(); ++i) {
@@ -124,9 +131,8 @@ Status CheckLockFilesystem(const std::string& path, bool single_host, std::strin
   std::vector<MountEntry> mounts;
   if (type == kNfsMagic || type == kSmb2Magic || type == kCifsMagic || type == kFuseMagic ||
       type == kV9fsMagic) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    mounts = ParseMountInfo(text);
+    auto text = Env::Default()->ReadFile("/proc/self/mountinfo");
+    if (text.ok()) mounts = ParseMountInfo(*text);
   }
   return EvaluateLockFilesystem(type, FindMount(mounts, p), single_host, warning);
 }

@@ -5,25 +5,16 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "locking/holder_info.h"
+#include "locking/proc_stat.h"
 
 namespace fen::locking {
 namespace {
 
 int64_t ParentOf(int64_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // "pid (comm) state ppid ...": comm may contain spaces and ')', so parse after the last ')'.
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(text.substr(close + 1));
-  std::string state;
-  int64_t ppid = 0;
-  rest >> state >> ppid;
-  return ppid;
+  auto st = ReadProcStat(pid);
+  return st ? st->ppid : 0;
 }
 
 }  // namespace

@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
 #include <thread>
 
 #include "fen/base/clock.h"
 #include "fen/base/uuid.h"
+#include "locking/proc_stat.h"
 
 namespace fen::locking {
 namespace {
@@ -30,12 +30,8 @@ Status WriteTemp(Env* env, const std::string& tmp, const std::string& content) {
 
 // A zombie has exited (its kernel locks are gone) and will never renew its file.
 bool IsZombie(int64_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos || close + 2 >= text.size()) return false;
-  char state = text[close + 2];
-  return state == 'Z' || state == 'X';
+  auto st = ReadProcStat(pid);
+  return st && (st->state == 'Z' || st->state == 'X');
 }
 
 }  // namespace
