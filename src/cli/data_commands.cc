@@ -1,8 +1,7 @@
 // `fen data get|list|versions|delete|rename|gc|prune|search` (cli.md §7). Handlers parse
 // arguments, resolve the model, call the DataStore / storage maintenance library and render.
 // Locking: every mutating command acquires its locks at exactly one call site marked
-// "LOCK:" (AcquireWriterLocks / AcquireStructuralLocks below), which the lead wires to the
-// LockManager (locking.md §6.4).
+// AcquireWriterLocks / AcquireStructuralLocks below (locking.md §6.4), taken after any prompt.
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,8 @@
 #include <memory>
 
 #include "cli/command_registry.h"
+#include "cli/lock_feedback.h"
+#include "fen/backends.h"
 #include "fen/locking/lock_manager.h"
 #include "fen/repo/repo_context.h"
 #include "fen/storage/data_format.h"
@@ -31,35 +32,35 @@ Status InvalidArgs(std::string message) {
   return Status(ErrorCode::kInvalidArguments, std::move(message));
 }
 
-// LOCK: writer (locking.md §6.4: the model's lock; `data delete`, `data rename`). Wired to
-// LockManager::AcquireWriter by the lead; returns no lock until then.
-Result<std::unique_ptr<locking::LockSet>> AcquireWriterLocks(CommandContext& /*ctx*/,
-                                                             const RepoContext& /*repo*/,
-                                                             const ModelDefinitionRef& /*model*/,
-                                                             const std::string& /*command*/) {
-  return std::unique_ptr<locking::LockSet>();
-}
-
-// LOCK: structural (locking.md §6.4: the scope's global lock; `data gc`, `data prune`, not in
-// dry-run). Wired to LockManager::AcquireStructural by the lead; returns no lock until then.
-Result<std::unique_ptr<locking::LockSet>> AcquireStructuralLocks(CommandContext& /*ctx*/,
-                                                                 const RepoContext& /*repo*/,
-                                                                 const std::string& /*command*/) {
-  return std::unique_ptr<locking::LockSet>();
-}
-
 struct Session {
   RepoContext repo;
   std::unique_ptr<storage::DataStore> store;
+  std::unique_ptr<locking::LockManager> locks;
 };
+
+// Writer commands (`data delete`, `data rename`) hold the model's lock (locking.md §6.4).
+// Called only after any confirmation prompt has been answered (locking.md §6.9).
+Result<std::unique_ptr<locking::LockSet>> AcquireWriterLocks(CommandContext& ctx, Session& s,
+                                                             const ModelDefinitionRef& model,
+                                                             const std::string& command) {
+  return s.locks->AcquireWriter({{model.type, model.id}}, CliLockRequest(ctx, command));
+}
+
+// Structural commands (`data gc`, `data prune`, not in dry-run) hold the scope's global lock
+// exclusively (locking.md §6.4).
+Result<std::unique_ptr<locking::LockSet>> AcquireStructuralLocks(CommandContext& ctx, Session& s,
+                                                                 const std::string& command) {
+  return s.locks->AcquireStructural(CliLockRequest(ctx, command));
+}
 
 Result<Session> OpenSession(CommandContext& ctx) {
   RepoOpenOptions options;
   options.repo_dir_flag = ctx.global.repo_dir;
   options.datastore_flag = ctx.global.datastore;
   FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenRepo(ctx.env, options));
-  Session s{repo, storage::OpenFilesystemDataStore(ctx.env, repo)};
-  return s;
+  FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo));
+  FEN_ASSIGN_OR_RETURN(auto locks, OpenLockManager(ctx.env, repo));
+  return Session{repo, std::move(store), std::move(locks)};
 }
 
 // storage.md §6.5 report format, on stderr in both modes.
@@ -103,8 +104,14 @@ std::string RelativeToRepo(const std::string& path, const std::string& repo) {
   return std::filesystem::path(path).lexically_relative(repo).string();
 }
 
+// True when the command will ask the user before changing anything (log mode, a terminal on
+// stdin, no -y/-f). Prompts are always answered before any lock is taken (locking.md §6.9).
+bool WillPrompt(CommandContext& ctx, bool yes) {
+  return !yes && !ctx.out.json() && isatty(STDIN_FILENO) == 1;
+}
+
 bool ConfirmOnTty(CommandContext& ctx, const std::string& question, bool yes) {
-  if (yes || ctx.out.json() || isatty(STDIN_FILENO) != 1) return true;
+  if (!WillPrompt(ctx, yes)) return true;
   ctx.out.out() << question << " (y/N) " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
@@ -402,25 +409,34 @@ Status RunDelete(CommandContext& ctx, DeleteArgs& a) {
 
   if (!batch) {
     ArtifactKey key{def.type, def.id, name};
-    FEN_ASSIGN_OR_RETURN(std::vector<int64_t> versions, s.store->ListVersions(key));
-    if (versions.empty()) {
-      return Status(ErrorCode::kDataNotFound,
-                    "No data named \"" + name + "\" exists for model " + def.name);
+    // storage.md §6.6 pre-checks. Run before the prompt (to show the plan) and again under the
+    // lock, because a concurrent writer may have changed the versions meanwhile.
+    auto precheck = [&]() -> Result<std::vector<int64_t>> {
+      FEN_ASSIGN_OR_RETURN(std::vector<int64_t> versions, s.store->ListVersions(key));
+      if (versions.empty()) {
+        return Status(ErrorCode::kDataNotFound,
+                      "No data named \"" + name + "\" exists for model " + def.name);
+      }
+      if (a.version_given &&
+          std::find(versions.begin(), versions.end(), a.version) == versions.end()) {
+        return Status(ErrorCode::kVersionNotFound,
+                      "Version " + std::to_string(a.version) + " does not exist for \"" + name +
+                          "\" (available versions: " + JoinVersions(versions) + ")");
+      }
+      return versions;
+    };
+    if (WillPrompt(ctx, yes)) {
+      FEN_ASSIGN_OR_RETURN(std::vector<int64_t> shown, precheck());
+      std::string what = a.version_given
+                             ? "version " + std::to_string(a.version) + " of \"" + name + "\""
+                             : std::to_string(shown.size()) + " version(s) of \"" + name + "\"";
+      if (!ConfirmOnTty(ctx, "Delete " + what + " for " + def.name + "?", yes)) {
+        ctx.out.Line("Delete cancelled.");
+        return Status::Ok();
+      }
     }
-    if (a.version_given &&
-        std::find(versions.begin(), versions.end(), a.version) == versions.end()) {
-      return Status(ErrorCode::kVersionNotFound,
-                    "Version " + std::to_string(a.version) + " does not exist for \"" + name +
-                        "\" (available versions: " + JoinVersions(versions) + ")");
-    }
-    std::string what = a.version_given
-                           ? "version " + std::to_string(a.version) + " of \"" + name + "\""
-                           : std::to_string(versions.size()) + " version(s) of \"" + name + "\"";
-    if (!ConfirmOnTty(ctx, "Delete " + what + " for " + def.name + "?", yes)) {
-      ctx.out.Line("Delete cancelled.");
-      return Status::Ok();
-    }
-    FEN_ASSIGN_OR_RETURN(auto locks, AcquireWriterLocks(ctx, s.repo, def, "data delete"));
+    FEN_ASSIGN_OR_RETURN(auto locks, AcquireWriterLocks(ctx, s, def, "data delete"));
+    FEN_ASSIGN_OR_RETURN(std::vector<int64_t> versions, precheck());
     std::vector<std::string> warnings;
     if (a.version_given) {
       FEN_RETURN_IF_ERROR(s.store->DeleteVersions(key, {a.version}, &warnings));
@@ -448,31 +464,47 @@ Status RunDelete(CommandContext& ctx, DeleteArgs& a) {
     return Status::Ok();
   }
 
-  // Batch (storage.md §6.7).
-  std::vector<CorruptReport> reports;
-  FEN_ASSIGN_OR_RETURN(std::vector<DataRecord> items,
-                       s.store->FindAllForModel(def.type, def.id, &reports));
-  PrintReports(ctx, reports);
-  std::vector<std::string> matches;
-  for (const auto& r : items) {
-    if (a.all || r.name.rfind(a.prefix, 0) == 0) matches.push_back(r.name);
-  }
-  if (matches.empty()) {
-    return Status(ErrorCode::kDataNotFound,
-                  a.all
-                      ? "No data matching any data found for model " + def.name
-                      : "No data matching prefix \"" + a.prefix + "\" found for model " + def.name);
-  }
-  if (!a.dry_run && !ConfirmOnTty(ctx,
-                                  "Delete " + std::to_string(matches.size()) +
-                                      " data artifact(s) from " + def.name + "?",
-                                  yes)) {
-    ctx.out.Line("Delete cancelled.");
-    return Status::Ok();
-  }
+  // Batch (storage.md §6.7). Without a prompt the lock is taken first and the selection made
+  // under it; with a prompt the selection is shown unlocked, then recomputed under the lock and
+  // limited to what the user was shown (locking.md §6.9).
+  auto select = [&]() -> Result<std::vector<std::string>> {
+    std::vector<CorruptReport> reports;
+    FEN_ASSIGN_OR_RETURN(std::vector<DataRecord> items,
+                         s.store->FindAllForModel(def.type, def.id, &reports));
+    PrintReports(ctx, reports);
+    std::vector<std::string> matches;
+    for (const auto& r : items) {
+      if (a.all || r.name.rfind(a.prefix, 0) == 0) matches.push_back(r.name);
+    }
+    if (matches.empty()) {
+      return Status(
+          ErrorCode::kDataNotFound,
+          a.all ? "No data matching any data found for model " + def.name
+                : "No data matching prefix \"" + a.prefix + "\" found for model " + def.name);
+    }
+    return matches;
+  };
   std::unique_ptr<locking::LockSet> locks;
-  if (!a.dry_run) {
-    FEN_ASSIGN_OR_RETURN(locks, AcquireWriterLocks(ctx, s.repo, def, "data delete"));
+  std::vector<std::string> matches;
+  if (!a.dry_run && WillPrompt(ctx, yes)) {
+    FEN_ASSIGN_OR_RETURN(std::vector<std::string> shown, select());
+    if (!ConfirmOnTty(
+            ctx,
+            "Delete " + std::to_string(shown.size()) + " data artifact(s) from " + def.name + "?",
+            yes)) {
+      ctx.out.Line("Delete cancelled.");
+      return Status::Ok();
+    }
+    FEN_ASSIGN_OR_RETURN(locks, AcquireWriterLocks(ctx, s, def, "data delete"));
+    FEN_ASSIGN_OR_RETURN(std::vector<std::string> now, select());
+    for (const auto& n : now) {
+      if (std::find(shown.begin(), shown.end(), n) != shown.end()) matches.push_back(n);
+    }
+  } else {
+    if (!a.dry_run) {
+      FEN_ASSIGN_OR_RETURN(locks, AcquireWriterLocks(ctx, s, def, "data delete"));
+    }
+    FEN_ASSIGN_OR_RETURN(matches, select());
   }
   int64_t total = 0, total_versions = 0;
   Json failed = Json::array();
@@ -531,7 +563,7 @@ Status RunRename(CommandContext& ctx, const RenameArgs& a) {
   FEN_ASSIGN_OR_RETURN(Session s, OpenSession(ctx));
   FEN_ASSIGN_OR_RETURN(ModelDefinitionRef def,
                        storage::FindModelByNameOrId(ctx.env, s.repo, model));
-  FEN_ASSIGN_OR_RETURN(auto locks, AcquireWriterLocks(ctx, s.repo, def, "data rename"));
+  FEN_ASSIGN_OR_RETURN(auto locks, AcquireWriterLocks(ctx, s, def, "data rename"));
   FEN_ASSIGN_OR_RETURN(storage::RenameResult r,
                        s.store->Rename(ArtifactKey{def.type, def.id, old_name}, new_name));
   std::string warning = "Any workflows or models that produce data under \"" + old_name +
@@ -590,23 +622,35 @@ Json GcResultJson(const storage::GcResult& r) {
 Status RunGc(CommandContext& ctx, const GcArgs& a) {
   FEN_ASSIGN_OR_RETURN(Session s, OpenSession(ctx));
   const bool yes = a.yes || a.force;
-  if (!a.dry_run && !ctx.out.json() && !yes && isatty(STDIN_FILENO) == 1) {
+  std::unique_ptr<locking::LockSet> locks;
+  if (!a.dry_run && WillPrompt(ctx, yes)) {
+    // Show the plan unlocked, lock after the answer, and re-plan under the lock; if the plan
+    // grew meanwhile, release and ask again (locking.md §6.9).
     FEN_ASSIGN_OR_RETURN(storage::GcResult preview,
                          storage::CollectGarbage(ctx.env, s.repo, s.store.get(), true));
-    if (preview.data_entries_expired == 0 && preview.versions_deleted == 0) {
-      ctx.out.Line("Nothing to clean up.");
-      return Status::Ok();
+    for (;;) {
+      if (preview.data_entries_expired == 0 && preview.versions_deleted == 0) {
+        ctx.out.Line("Nothing to clean up.");
+        return Status::Ok();
+      }
+      ctx.out.Line("Expired data entries: " + std::to_string(preview.data_entries_expired) +
+                   ", versions to delete: " + std::to_string(preview.versions_deleted));
+      if (!ConfirmOnTty(ctx, "Proceed with garbage collection?", false)) {
+        ctx.out.Line("GC cancelled.");
+        return Status::Ok();
+      }
+      FEN_ASSIGN_OR_RETURN(locks, AcquireStructuralLocks(ctx, s, "data gc"));
+      FEN_ASSIGN_OR_RETURN(storage::GcResult now,
+                           storage::CollectGarbage(ctx.env, s.repo, s.store.get(), true));
+      if (now.data_entries_expired <= preview.data_entries_expired &&
+          now.versions_deleted <= preview.versions_deleted) {
+        break;
+      }
+      locks.reset();
+      preview = std::move(now);
     }
-    ctx.out.Line("Expired data entries: " + std::to_string(preview.data_entries_expired) +
-                 ", versions to delete: " + std::to_string(preview.versions_deleted));
-    if (!ConfirmOnTty(ctx, "Proceed with garbage collection?", false)) {
-      ctx.out.Line("GC cancelled.");
-      return Status::Ok();
-    }
-  }
-  std::unique_ptr<locking::LockSet> locks;
-  if (!a.dry_run) {
-    FEN_ASSIGN_OR_RETURN(locks, AcquireStructuralLocks(ctx, s.repo, "data gc"));
+  } else if (!a.dry_run) {
+    FEN_ASSIGN_OR_RETURN(locks, AcquireStructuralLocks(ctx, s, "data gc"));
   }
   auto progress = [&ctx](std::string_view line) { ctx.out.Progress(line); };
   auto gc_result = storage::CollectGarbage(ctx.env, s.repo, s.store.get(), a.dry_run, -1, progress);
@@ -628,22 +672,37 @@ Status RunGc(CommandContext& ctx, const GcArgs& a) {
 Status RunPrune(CommandContext& ctx, const GcArgs& a) {
   FEN_ASSIGN_OR_RETURN(Session s, OpenSession(ctx));
   const bool yes = a.yes || a.force;
-  if (!a.dry_run && !ctx.out.json() && !yes && isatty(STDIN_FILENO) == 1) {
+  std::unique_ptr<locking::LockSet> locks;
+  if (!a.dry_run && WillPrompt(ctx, yes)) {
+    // As gc: plan unlocked, lock after the answer, re-plan under the lock (locking.md §6.9).
     FEN_ASSIGN_OR_RETURN(storage::PruneResult preview,
                          storage::PruneOrphans(ctx.env, s.repo, s.store.get(), true));
-    if (preview.models.empty()) {
-      ctx.out.Line("No orphaned data to reclaim.");
-      return Status::Ok();
+    auto shown = [](const storage::PruneResult& r) {
+      std::vector<std::string> ids;
+      for (const auto& m : r.models) ids.push_back(m.type + "/" + m.model_id);
+      std::sort(ids.begin(), ids.end());
+      return ids;
+    };
+    for (;;) {
+      if (preview.models.empty()) {
+        ctx.out.Line("No orphaned data to reclaim.");
+        return Status::Ok();
+      }
+      for (const auto& m : preview.models) ctx.out.Line("  " + m.type + "/" + m.model_id);
+      if (!ConfirmOnTty(ctx, "Reclaim this orphaned data?", false)) {
+        ctx.out.Line("Prune cancelled.");
+        return Status::Ok();
+      }
+      FEN_ASSIGN_OR_RETURN(locks, AcquireStructuralLocks(ctx, s, "data prune"));
+      FEN_ASSIGN_OR_RETURN(storage::PruneResult now,
+                           storage::PruneOrphans(ctx.env, s.repo, s.store.get(), true));
+      std::vector<std::string> before = shown(preview), after = shown(now);
+      if (std::includes(before.begin(), before.end(), after.begin(), after.end())) break;
+      locks.reset();
+      preview = std::move(now);
     }
-    for (const auto& m : preview.models) ctx.out.Line("  " + m.type + "/" + m.model_id);
-    if (!ConfirmOnTty(ctx, "Reclaim this orphaned data?", false)) {
-      ctx.out.Line("Prune cancelled.");
-      return Status::Ok();
-    }
-  }
-  std::unique_ptr<locking::LockSet> locks;
-  if (!a.dry_run) {
-    FEN_ASSIGN_OR_RETURN(locks, AcquireStructuralLocks(ctx, s.repo, "data prune"));
+  } else if (!a.dry_run) {
+    FEN_ASSIGN_OR_RETURN(locks, AcquireStructuralLocks(ctx, s, "data prune"));
   }
   FEN_ASSIGN_OR_RETURN(storage::PruneResult r,
                        storage::PruneOrphans(ctx.env, s.repo, s.store.get(), a.dry_run));

@@ -5,8 +5,9 @@
 #include <memory>
 
 #include "cli/command_registry.h"
+#include "cli/lock_feedback.h"
+#include "fen/backends.h"
 #include "fen/base/clock.h"
-#include "fen/models/backends.h"
 #include "fen/models/method_run.h"
 #include "fen/models/model_service.h"
 #include "fen/models/run_inputs.h"
@@ -80,26 +81,20 @@ Status RunMethodCommand(CommandContext& ctx, const RunArgs& a) {
   }
   req.command_line = "model method run " + a.model + " " + a.method;
   FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
-  FEN_ASSIGN_OR_RETURN(auto store, models::OpenModelDataStore(ctx.env, repo));
-  FEN_ASSIGN_OR_RETURN(auto locks, models::OpenModelLockManager(ctx.env, repo));
+  FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo));
+  FEN_ASSIGN_OR_RETURN(auto locks, OpenLockManager(ctx.env, repo));
   models::MethodRunDeps deps;
   deps.env = ctx.env;
   deps.repo = &repo;
   deps.store = store.get();
   deps.locks = locks.get();
   deps.want_attributes = ctx.out.json();
-  deps.lock_notice = [&](std::string_view text) { ctx.out.Notice(text); };
+  deps.lock_notice = LockNotice(ctx);
   deps.warning = [&](const std::string& w) {
     bool broken = w.rfind("Skipping broken definition file", 0) == 0;
     ctx.out.Warning(broken ? "broken_definition" : "storage_warning", w, Json{{"message", w}});
   };
-  if (ctx.out.json()) {
-    deps.lock_wait_warning = [](std::string_view) {};  // swamp logs it; JSON mode is silent
-  } else {
-    deps.lock_wait_warning = [&](std::string_view text) {
-      ctx.out.Warning("lock_wait", text, Json{{"message", std::string(text)}});
-    };
-  }
+  deps.lock_wait_warning = LockWaitWarning(ctx);
   if (!ctx.out.json()) {
     deps.on_line = [&](models::OutputStream, std::string_view line) {
       ctx.out.out() << "              " << line << '\n';
@@ -251,7 +246,7 @@ void RegisterModelCommands(CommandRegistry& registry) {
         model, "delete", "Delete a model definition", [a](CommandContext& ctx) -> Status {
           FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
           models::ModelService svc(ctx.env, &repo);
-          FEN_ASSIGN_OR_RETURN(auto store, models::OpenModelDataStore(ctx.env, repo));
+          FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo));
           if (!ctx.out.json() && !a->yes && !a->force) {
             // Plan without locks, confirm, then lock and recompute (locking.md §6.9).
             auto plan = svc.PlanDelete(a->id, store.get());
@@ -270,7 +265,7 @@ void RegisterModelCommands(CommandRegistry& registry) {
               return Status::Ok();
             }
           }
-          FEN_ASSIGN_OR_RETURN(auto locks, models::OpenModelLockManager(ctx.env, repo));
+          FEN_ASSIGN_OR_RETURN(auto locks, OpenLockManager(ctx.env, repo));
           auto doc = svc.Delete(a->id, a->force, store.get(), locks.get(), "model delete " + a->id);
           EmitWarnings(ctx, svc.warnings());
           if (!doc.ok()) return doc.status();

@@ -1,0 +1,16 @@
+#include "fen/backends.h"
+
+#include "fen/locking/filesystem_lock_manager.h"
+#include "fen/storage/filesystem_data_store.h"
+
+namespace fen {
+
+Result<std::unique_ptr<storage::DataStore>> OpenDataStore(Env* env, const RepoContext& repo) {
+  return storage::OpenFilesystemDataStore(env, repo);
+}
+
+Result<std::unique_ptr<locking::LockManager>> OpenLockManager(Env* env, const RepoContext& repo) {
+  return locking::NewFilesystemLockManager(env, repo);
+}
+
+}  // namespace fen
