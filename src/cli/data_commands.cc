@@ -13,6 +13,7 @@
 #include "cli/command_registry.h"
 #include "fen/locking/lock_manager.h"
 #include "fen/repo/repo_context.h"
+#include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
 #include "fen/storage/data_maintenance.h"
 #include "fen/storage/data_store.h"
@@ -58,7 +59,22 @@ Result<Session> OpenSession(CommandContext& ctx) {
   options.repo_dir_flag = ctx.global.repo_dir;
   options.datastore_flag = ctx.global.datastore;
   FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenRepo(ctx.env, options));
-  Session s{repo, storage::OpenFilesystemDataStore(ctx.env, repo)};
+  // storage.md §7.8 item 7 / §7.7: retry a pending swamp-catalog invalidation first; reads and
+  // writes go through fen's catalog (docs/design/catalog.md).
+  auto warn = [&ctx](const storage::SwampCatalogFailure& f) {
+    Json fields = Json::object();
+    fields["path"] = f.path;
+    fields["error"] = f.reason;
+    ctx.out.Warning("catalog_invalidation_failed",
+                    "could not invalidate swamp's catalog at " + f.path + ": " + f.reason, fields);
+  };
+  storage::SwampCatalogFailure pending;
+  if (storage::RetryPendingSwampCatalogInvalidation(ctx.env, repo, &pending)) warn(pending);
+  storage::CatalogOptions catalog_options;
+  catalog_options.on_invalidation_failure = warn;
+  Session s{repo,
+            storage::OpenCatalogDataStore(
+                ctx.env, repo, storage::OpenFilesystemDataStore(ctx.env, repo), catalog_options)};
   return s;
 }
 
