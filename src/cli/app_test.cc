@@ -1,10 +1,11 @@
 #include "cli/app.h"
-#include "cli/cli_test_util.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "cli/cli_test_util.h"
 
 namespace fen::cli {
 namespace {

@@ -9,8 +9,8 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/backend_feedback.h"
 #include "cli/command_registry.h"
-#include "cli/lock_feedback.h"
 #include "fen/backends.h"
 #include "fen/locking/lock_manager.h"
 #include "fen/repo/repo_context.h"
@@ -58,7 +58,7 @@ Result<Session> OpenSession(CommandContext& ctx) {
   options.repo_dir_flag = ctx.global.repo_dir;
   options.datastore_flag = ctx.global.datastore;
   FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenRepo(ctx.env, options));
-  FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo));
+  FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo, CliDataStoreOptions(ctx)));
   FEN_ASSIGN_OR_RETURN(auto locks, OpenLockManager(ctx.env, repo));
   return Session{repo, std::move(store), std::move(locks)};
 }

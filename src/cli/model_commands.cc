@@ -4,8 +4,8 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/backend_feedback.h"
 #include "cli/command_registry.h"
-#include "cli/lock_feedback.h"
 #include "fen/backends.h"
 #include "fen/base/clock.h"
 #include "fen/models/method_run.h"
@@ -81,7 +81,7 @@ Status RunMethodCommand(CommandContext& ctx, const RunArgs& a) {
   }
   req.command_line = "model method run " + a.model + " " + a.method;
   FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
-  FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo));
+  FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo, CliDataStoreOptions(ctx)));
   FEN_ASSIGN_OR_RETURN(auto locks, OpenLockManager(ctx.env, repo));
   models::MethodRunDeps deps;
   deps.env = ctx.env;
@@ -246,7 +246,7 @@ void RegisterModelCommands(CommandRegistry& registry) {
         model, "delete", "Delete a model definition", [a](CommandContext& ctx) -> Status {
           FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
           models::ModelService svc(ctx.env, &repo);
-          FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo));
+          FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo, CliDataStoreOptions(ctx)));
           if (!ctx.out.json() && !a->yes && !a->force) {
             // Plan without locks, confirm, then lock and recompute (locking.md §6.9).
             auto plan = svc.PlanDelete(a->id, store.get());

@@ -1,4 +1,4 @@
-#include "cli/lock_feedback.h"
+#include "cli/backend_feedback.h"
 
 namespace fen::cli {
 
@@ -11,6 +11,18 @@ std::function<void(std::string_view)> LockWaitWarning(CommandContext& ctx) {
   return [&ctx](std::string_view text) {
     ctx.out.Warning("lock_wait", text, Json{{"message", std::string(text)}});
   };
+}
+
+DataStoreOptions CliDataStoreOptions(CommandContext& ctx) {
+  DataStoreOptions o;
+  o.on_catalog_warning = [&ctx](const std::string& path, const std::string& reason) {
+    Json fields = Json::object();
+    fields["path"] = path;
+    fields["error"] = reason;
+    ctx.out.Warning("catalog_invalidation_failed",
+                    "could not invalidate swamp's catalog at " + path + ": " + reason, fields);
+  };
+  return o;
 }
 
 locking::LockRequest CliLockRequest(CommandContext& ctx, std::string command) {

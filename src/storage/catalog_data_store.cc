@@ -1,0 +1,787 @@
+// fen's catalog: a stamp-validated SQLite cache of each data-name directory's own latest record
+// (shared/spec/storage.md §7.7). Design, schema and the R1-R4 argument: docs/design/catalog.md.
+#include <sqlite3.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "fen/storage/catalog.h"
+#include "fen/storage/data_format.h"
+#include "storage/durable_io.h"
+
+namespace fen::storage {
+namespace {
+
+constexpr const char* kFormat = "fen-catalog-1";  // docs/design/catalog.md §2
+constexpr int kBusyTimeoutMs = 5000;
+constexpr int kMaxRenameDepth = 5;  // §4.6, as FilesystemDataStore::FindByName
+constexpr int kMaxWalkDepth = 32;   // as FilesystemDataStore::Walk
+
+// ---- stamps (docs/design/catalog.md §3) ----
+struct Stamp {
+  int64_t exists = 0;  // 0 missing, 1 regular/dir, 2 symlink/other
+  int64_t dev = 0, ino = 0, mtime_ns = 0, ctime_ns = 0, size = 0;
+  bool operator==(const Stamp&) const = default;
+};
+
+Stamp StampOf(const Result<FileInfo>& st) {
+  Stamp s;
+  if (!st.ok()) return s;
+  s.exists = (st->type == FileType::kRegular || st->type == FileType::kDirectory) ? 1 : 2;
+  s.dev = static_cast<int64_t>(st->dev);
+  s.ino = static_cast<int64_t>(st->ino);
+  s.mtime_ns = st->mtime_ns;
+  s.ctime_ns = st->ctime_ns;
+  s.size = static_cast<int64_t>(st->size);
+  return s;
+}
+
+int64_t WallNowNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// The three stamps a row is validated by: the data-name dir, its `latest`, and the metadata.yaml
+// of the version `latest` names.
+struct RowStamps {
+  Stamp name_dir, latest, metadata;
+  bool operator==(const RowStamps&) const = default;
+};
+
+// ---- the cached value of one data-name directory: its own latest (§3.5, no rename follow) ----
+enum class Kind : int { kNone = 0, kRecord = 1, kError = 2 };
+
+struct Row {
+  RowStamps stamps;
+  Kind kind = Kind::kNone;
+  int err_code = 0;
+  std::string err_msg;
+  std::string record_blob;
+  int64_t latest_version = 0;
+  bool unverified = false;
+  bool visited = false;
+  bool dirty = false;
+};
+
+// ---- compact record codec (faster to decode than YAML or JSON; docs/design/catalog.md §2) ----
+void PutInt(std::string* out, int64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); }
+void PutStr(std::string* out, const std::string& s) {
+  PutInt(out, static_cast<int64_t>(s.size()));
+  out->append(s);
+}
+void PutMap(std::string* out, const OrderedStringMap& m) {
+  PutInt(out, static_cast<int64_t>(m.size()));
+  for (const auto& [k, v] : m) {
+    PutStr(out, k);
+    PutStr(out, v);
+  }
+}
+
+std::string EncodeRecord(const DataRecord& r) {
+  std::string out;
+  out.reserve(512);
+  PutStr(&out, r.id);
+  PutStr(&out, r.name);
+  PutInt(&out, r.version);
+  PutStr(&out, r.content_type);
+  PutStr(&out, r.lifetime);
+  if (const int64_t* n = std::get_if<int64_t>(&r.garbage_collection)) {
+    PutInt(&out, 0);
+    PutInt(&out, *n);
+  } else {
+    PutInt(&out, 1);
+    PutStr(&out, std::get<std::string>(r.garbage_collection));
+  }
+  PutInt(&out, r.streaming ? 1 : 0);
+  PutMap(&out, r.tags);
+  PutStr(&out, r.owner.owner_type);
+  PutStr(&out, r.owner.owner_ref);
+  PutMap(&out, r.owner.extra);
+  PutStr(&out, r.created_at);
+  PutInt(&out, r.size ? 1 : 0);
+  PutInt(&out, r.size.value_or(0));
+  PutInt(&out, r.checksum ? 1 : 0);
+  PutStr(&out, r.checksum.value_or(""));
+  PutInt(&out, r.deleted ? 1 : 0);
+  PutInt(&out, r.renamed_to ? 1 : 0);
+  PutStr(&out, r.renamed_to.value_or(""));
+  return out;
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  int64_t Int() {
+    if (pos_ + 8 > in_.size()) {
+      ok_ = false;
+      return 0;
+    }
+    int64_t v;
+    std::memcpy(&v, in_.data() + pos_, 8);
+    pos_ += 8;
+    return v;
+  }
+  std::string Str() {
+    int64_t n = Int();
+    if (!ok_ || n < 0 || pos_ + static_cast<size_t>(n) > in_.size()) {
+      ok_ = false;
+      return {};
+    }
+    std::string s(in_.substr(pos_, static_cast<size_t>(n)));
+    pos_ += static_cast<size_t>(n);
+    return s;
+  }
+  OrderedStringMap Map() {
+    OrderedStringMap m;
+    int64_t n = Int();
+    for (int64_t i = 0; ok_ && i < n; ++i) {
+      std::string k = Str();
+      std::string v = Str();
+      m.emplace_back(std::move(k), std::move(v));
+    }
+    return m;
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+std::optional<DataRecord> DecodeRecord(std::string_view blob) {
+  Reader in(blob);
+  DataRecord r;
+  r.id = in.Str();
+  r.name = in.Str();
+  r.version = in.Int();
+  r.content_type = in.Str();
+  r.lifetime = in.Str();
+  if (in.Int() == 0) {
+    r.garbage_collection = in.Int();
+  } else {
+    r.garbage_collection = in.Str();
+  }
+  r.streaming = in.Int() != 0;
+  r.tags = in.Map();
+  r.owner.owner_type = in.Str();
+  r.owner.owner_ref = in.Str();
+  r.owner.extra = in.Map();
+  r.created_at = in.Str();
+  bool has_size = in.Int() != 0;
+  int64_t size = in.Int();
+  if (has_size) r.size = size;
+  bool has_checksum = in.Int() != 0;
+  std::string checksum = in.Str();
+  if (has_checksum) r.checksum = checksum;
+  r.deleted = in.Int() != 0;
+  bool has_renamed = in.Int() != 0;
+  std::string renamed = in.Str();
+  if (has_renamed) r.renamed_to = renamed;
+  if (!in.ok()) return std::nullopt;
+  return r;
+}
+
+// FilesystemDataStore's report rule for a failed lookup (a corrupt-data message names the file).
+void Report(std::vector<CorruptReport>* reports, const std::string& path, const Status& s) {
+  if (reports == nullptr) return;
+  std::string reason = s.message();
+  if (s.code() == ErrorCode::kCorruptData && reason.rfind("Corrupt data ", 0) == 0) {
+    size_t colon = reason.find(": ", 13);
+    if (colon != std::string::npos) {
+      reports->push_back({reason.substr(13, colon - 13), reason.substr(colon + 2)});
+      return;
+    }
+  }
+  const std::string prefix = "Corrupt data " + path + ": ";
+  if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());
+  reports->push_back({path, reason});
+}
+
+// ---- SQLite helpers ----
+struct Db {
+  sqlite3* db = nullptr;
+  ~Db() {
+    if (db != nullptr) sqlite3_close_v2(db);
+  }
+  bool Exec(const char* sql) {
+    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+};
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) == SQLITE_OK;
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  bool ok() const { return ok_; }
+  sqlite3_stmt* get() { return s_; }
+  void Text(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void Blob(int i, const std::string& v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void Int(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  int Step() { return sqlite3_step(s_); }
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::string ColStr(int i) {
+    const void* p = sqlite3_column_blob(s_, i);
+    int n = sqlite3_column_bytes(s_, i);
+    return p == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+  bool ok_ = false;
+};
+
+std::string EncodeStamps(const RowStamps& s) {
+  std::string out;
+  for (const Stamp* st : {&s.name_dir, &s.latest, &s.metadata}) {
+    for (int64_t v : {st->exists, st->dev, st->ino, st->mtime_ns, st->ctime_ns, st->size}) {
+      PutInt(&out, v);
+    }
+  }
+  return out;
+}
+
+bool DecodeStamps(std::string_view blob, RowStamps* s) {
+  Reader in(blob);
+  for (Stamp* st : {&s->name_dir, &s->latest, &s->metadata}) {
+    st->exists = in.Int();
+    st->dev = in.Int();
+    st->ino = in.Int();
+    st->mtime_ns = in.Int();
+    st->ctime_ns = in.Int();
+    st->size = in.Int();
+  }
+  return in.ok();
+}
+
+// What the plain walk would give for one model: FindAllForModel's records and reports.
+struct ModelSnapshot {
+  std::vector<DataRecord> records;
+  std::vector<CorruptReport> reports;
+};
+
+class CatalogStore final : public CatalogDataStore {
+ public:
+  CatalogStore(Env* env, const RepoContext& repo, std::unique_ptr<DataStore> inner,
+               CatalogOptions options)
+      : env_(env), repo_(repo), inner_(std::move(inner)), options_(std::move(options)) {
+    if (options_.catalog_path.empty()) {
+      options_.catalog_path = repo.repo_dir + "/.swamp/.fen/catalog.db";  // §2, §7.7
+    }
+  }
+
+  const CatalogRefreshStats& last_refresh() const override { return stats_; }
+
+  // ---- reads answered from the catalog ----
+  Result<std::vector<ModelKey>> ListModels(std::vector<CorruptReport>* reports) override {
+    snapshot_.clear();
+    stats_ = CatalogRefreshStats{};
+    if (!OpenDb()) return inner_->ListModels(reports);
+    auto models = Refresh(reports);
+    if (!models.ok()) {
+      snapshot_.clear();
+      return inner_->ListModels(reports);
+    }
+    stats_.used_catalog = true;
+    return models;
+  }
+
+  Result<std::vector<DataRecord>> FindAllForModel(const std::string& type,
+                                                  const std::string& model_id,
+                                                  std::vector<CorruptReport>* reports) override {
+    auto it = snapshot_.find({type, model_id});
+    if (it == snapshot_.end()) return inner_->FindAllForModel(type, model_id, reports);
+    if (reports != nullptr) {
+      reports->insert(reports->end(), it->second.reports.begin(), it->second.reports.end());
+    }
+    return it->second.records;
+  }
+
+  // ---- reads delegated ----
+  Result<std::optional<DataRecord>> FindByName(const ArtifactKey& key,
+                                               std::optional<int64_t> version) override {
+    return inner_->FindByName(key, version);
+  }
+  Result<std::optional<DataRecord>> FindOwnLatest(const ArtifactKey& key) override {
+    return inner_->FindOwnLatest(key);
+  }
+  Result<std::optional<std::string>> GetContent(const ArtifactKey& key, int64_t version) override {
+    return inner_->GetContent(key, version);
+  }
+  std::string ContentPath(const ArtifactKey& key, int64_t version) const override {
+    return inner_->ContentPath(key, version);
+  }
+  Result<std::vector<int64_t>> ListVersions(const ArtifactKey& key) override {
+    return inner_->ListVersions(key);
+  }
+  Result<std::vector<DataRecord>> ReadAllVersions(const ArtifactKey& key,
+                                                  std::vector<CorruptReport>* reports) override {
+    return inner_->ReadAllVersions(key, reports);
+  }
+  Result<std::vector<std::string>> ListDataNames(const std::string& type,
+                                                 const std::string& model_id) override {
+    return inner_->ListDataNames(type, model_id);
+  }
+
+  // ---- mutations: delegated, then the snapshot is dropped and swamp's catalog invalidated ----
+  Status DeleteVersions(const ArtifactKey& key, const std::vector<int64_t>& versions,
+                        std::vector<std::string>* warnings) override {
+    return AfterMutation(inner_->DeleteVersions(key, versions, warnings));
+  }
+  Status DeleteArtifact(const ArtifactKey& key, std::vector<std::string>* warnings) override {
+    return AfterMutation(inner_->DeleteArtifact(key, warnings));
+  }
+  Result<RenameResult> Rename(const ArtifactKey& old_key, const std::string& new_name) override {
+    auto r = inner_->Rename(old_key, new_name);
+    // A failed rename may still have written and rolled back: invalidate either way.
+    (void)AfterMutation(Status::Ok());
+    return r;
+  }
+  Result<int64_t> CleanupLeftovers(std::vector<std::string>* warnings) override {
+    auto r = inner_->CleanupLeftovers(warnings);
+    if (r.ok() && *r > 0) (void)AfterMutation(Status::Ok());
+    return r;
+  }
+  Result<SavedVersion> Save(const ArtifactKey& key, const DataRecord& record,
+                            std::string_view content) override {
+    auto r = inner_->Save(key, record, content);
+    if (r.ok()) (void)AfterMutation(Status::Ok());
+    return r;
+  }
+  Status Append(const ArtifactKey& key, std::string_view bytes) override {
+    return AfterMutation(inner_->Append(key, bytes));
+  }
+  Result<std::unique_ptr<VersionWriter>> BeginVersion(const ArtifactKey& key,
+                                                      const DataRecord& record) override;
+
+  // Drops the snapshot and invalidates swamp's catalog (§7.8) after a successful mutation.
+  Status AfterMutation(Status s) {
+    snapshot_.clear();
+    if (!s.ok() || options_.skip_swamp_invalidation) return s;
+    if (swamp_ == nullptr) swamp_ = std::make_unique<SwampCatalogInvalidator>(env_, repo_);
+    SwampCatalogFailure failure;
+    if (!swamp_->InvalidateOrMark(&failure) && options_.on_invalidation_failure) {
+      options_.on_invalidation_failure(failure);
+    }
+    return s;
+  }
+
+ private:
+  // ---- the catalog file (R2: anything unusable is rebuilt silently) ----
+  bool OpenDb() {
+    if (db_ != nullptr) return true;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (TryOpenDb()) return true;
+      db_.reset();
+      // Unusable (corrupt, not a database, ...): it is a cache, remove and rebuild (R2, R3).
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        (void)env_->Unlink(options_.catalog_path + suffix);
+      }
+      stats_.rebuilt = true;
+    }
+    return false;
+  }
+
+  bool TryOpenDb() {
+    const std::string dir = ParentDir(options_.catalog_path);
+    if (!env_->Access(dir, 0) && !CreateDirs(env_, dir, nullptr).ok()) return false;
+    auto db = std::make_unique<Db>();
+    if (sqlite3_open_v2(options_.catalog_path.c_str(), &db->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      return false;
+    }
+    sqlite3_busy_timeout(db->db, kBusyTimeoutMs);
+    if (!db->Exec("PRAGMA journal_mode=WAL") || !db->Exec("PRAGMA synchronous=NORMAL") ||
+        !db->Exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")) {
+      return false;
+    }
+    std::string format, root;
+    {
+      Stmt q(db->db, "SELECT key, value FROM meta");
+      if (!q.ok()) return false;
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        std::string k = q.ColStr(0);
+        if (k == "format") format = q.ColStr(1);
+        if (k == "data_root") root = q.ColStr(1);
+      }
+      if (rc != SQLITE_DONE) return false;
+    }
+    if (format != kFormat || root != repo_.data_root) {
+      // Old format or another data root: start over (R2).
+      if (!db->Exec("BEGIN IMMEDIATE")) return false;
+      bool ok = db->Exec("DROP TABLE IF EXISTS name_dirs") &&
+                db->Exec(
+                    "CREATE TABLE name_dirs(path TEXT PRIMARY KEY, stamps BLOB NOT NULL,"
+                    " kind INTEGER NOT NULL, err_code INTEGER NOT NULL, err_msg TEXT NOT NULL,"
+                    " record BLOB NOT NULL, latest_version INTEGER NOT NULL,"
+                    " unverified INTEGER NOT NULL) WITHOUT ROWID");
+      Stmt put(db->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
+      const std::string fk = "format", fv = kFormat, rk = "data_root";
+      if (ok && put.ok()) {
+        put.Text(1, fk);
+        put.Text(2, fv);
+        ok = put.Step() == SQLITE_DONE;
+        put.Reset();
+        put.Text(1, rk);
+        put.Text(2, repo_.data_root);
+        ok = ok && put.Step() == SQLITE_DONE;
+      } else {
+        ok = false;
+      }
+      if (!ok || !db->Exec("COMMIT")) {
+        db->Exec("ROLLBACK");
+        return false;
+      }
+      stats_.rebuilt = true;
+    }
+    db_ = std::move(db);
+    return true;
+  }
+
+  bool LoadRows() {
+    rows_.clear();
+    Stmt q(db_->db,
+           "SELECT path, stamps, kind, err_code, err_msg, record, latest_version, unverified"
+           " FROM name_dirs");
+    if (!q.ok()) return false;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      Row row;
+      if (!DecodeStamps(q.ColStr(1), &row.stamps)) continue;
+      row.kind = static_cast<Kind>(sqlite3_column_int(q.get(), 2));
+      row.err_code = sqlite3_column_int(q.get(), 3);
+      row.err_msg = q.ColStr(4);
+      row.record_blob = q.ColStr(5);
+      row.latest_version = sqlite3_column_int64(q.get(), 6);
+      row.unverified = sqlite3_column_int(q.get(), 7) != 0;
+      rows_.emplace(q.ColStr(0), std::move(row));
+    }
+    return rc == SQLITE_DONE;
+  }
+
+  // Writes re-read rows and drops rows whose directory vanished. A busy or failing write only
+  // costs the next command a re-read (the catalog is a cache).
+  void StoreRows() {
+    bool any = false;
+    for (const auto& [path, row] : rows_) any = any || row.dirty || !row.visited;
+    if (!any) return;
+    if (!db_->Exec("BEGIN IMMEDIATE")) return;
+    Stmt put(db_->db,
+             "INSERT OR REPLACE INTO name_dirs(path, stamps, kind, err_code, err_msg, record,"
+             " latest_version, unverified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    Stmt del(db_->db, "DELETE FROM name_dirs WHERE path = ?1");
+    bool ok = put.ok() && del.ok();
+    for (const auto& [path, row] : rows_) {
+      if (!ok) break;
+      if (!row.visited) {
+        del.Text(1, path);
+        ok = del.Step() == SQLITE_DONE;
+        del.Reset();
+        ++stats_.removed;
+        continue;
+      }
+      if (!row.dirty) continue;
+      const std::string stamps = EncodeStamps(row.stamps);
+      put.Text(1, path);
+      put.Blob(2, stamps);
+      put.Int(3, static_cast<int>(row.kind));
+      put.Int(4, row.err_code);
+      put.Text(5, row.err_msg);
+      put.Blob(6, row.record_blob);
+      put.Int(7, row.latest_version);
+      put.Int(8, row.unverified ? 1 : 0);
+      ok = put.Step() == SQLITE_DONE;
+      put.Reset();
+    }
+    if (!ok || !db_->Exec("COMMIT")) db_->Exec("ROLLBACK");
+  }
+
+  // ---- the walk (§3.2, mirroring FilesystemDataStore::Walk / IsModelIdDir) ----
+  const Result<std::vector<DirEntry>>& List(const std::string& dir) {
+    auto it = listings_.find(dir);
+    if (it != listings_.end()) return it->second;
+    return listings_.emplace(dir, env_->ListDir(dir)).first->second;
+  }
+
+  bool IsModelIdDir(const std::string& dir) {
+    const auto& children = List(dir);
+    if (!children.ok()) return false;
+    for (const auto& c : *children) {
+      if (c.type != FileType::kDirectory) continue;
+      const std::string cdir = dir + "/" + c.name;
+      // Fast path: the cached latest version of this data-name dir as the witness.
+      auto row = rows_.find(cdir.substr(repo_.data_root.size() + 1));
+      if (row != rows_.end() && row->second.latest_version > 0) {
+        auto st =
+            env_->Stat(cdir + "/" + std::to_string(row->second.latest_version) + "/metadata.yaml");
+        if (st.ok() && st->type == FileType::kRegular) return true;
+      }
+      const auto& grand = List(cdir);
+      if (!grand.ok()) continue;
+      for (const auto& g : *grand) {
+        if (g.type != FileType::kDirectory || g.name.empty() ||
+            !std::all_of(g.name.begin(), g.name.end(),
+                         [](char ch) { return ch >= '0' && ch <= '9'; })) {
+          continue;
+        }
+        auto st = env_->Stat(cdir + "/" + g.name + "/metadata.yaml");
+        if (st.ok() && st->type == FileType::kRegular) return true;
+      }
+    }
+    return false;
+  }
+
+  Status Walk(const std::string& dir, std::vector<std::string>& segments, int depth,
+              std::vector<ModelKey>* out, std::vector<CorruptReport>* reports) {
+    if (depth > kMaxWalkDepth) return Status::Ok();
+    const auto& entries_result = List(dir);
+    if (!entries_result.ok()) {
+      if (entries_result.status().IsNotFound() && depth == 0) return Status::Ok();
+      if (depth == 0) return entries_result.status();
+      if (reports != nullptr) reports->push_back({dir, entries_result.status().message()});
+      return Status::Ok();
+    }
+    const std::vector<DirEntry> entries = *entries_result;
+    for (const auto& e : entries) {
+      if (e.type != FileType::kDirectory) continue;
+      const std::string child = dir + "/" + e.name;
+      if (!segments.empty() && IsModelIdDir(child)) {
+        std::string raw;
+        for (const auto& s : segments) raw += (raw.empty() ? "" : "/") + s;
+        auto type = NormalizeModelType(raw);
+        if (!type.ok() || !ValidateModelIdSegment(e.name).ok()) {
+          if (reports != nullptr) {
+            reports->push_back({child, "\"" + raw + "\" is not a valid model type"});
+          }
+          continue;
+        }
+        out->push_back({*type, e.name});
+        continue;
+      }
+      segments.push_back(e.name);
+      Status s = Walk(child, segments, depth + 1, out, reports);
+      segments.pop_back();
+      FEN_RETURN_IF_ERROR(s);
+    }
+    return Status::Ok();
+  }
+
+  // ---- per data-name directory: validate the row's stamps or re-read (§7.7) ----
+  bool Racy(const Stamp& s, int64_t now) const {
+    if (s.exists == 0) return false;
+    const int64_t limit = now - options_.racy_window_ns;
+    return s.mtime_ns >= limit || s.ctime_ns >= limit;
+  }
+
+  Row& ValidateNameDir(const std::string& type, const std::string& model_id,
+                       const std::string& name, const std::string& name_dir,
+                       const std::string& rel) {
+    ++stats_.name_dirs;
+    RowStamps now;
+    now.name_dir = StampOf(env_->Stat(name_dir));
+    now.latest = StampOf(env_->Lstat(name_dir + "/latest"));
+    auto it = rows_.find(rel);
+    if (it != rows_.end() && !it->second.unverified && it->second.stamps.name_dir == now.name_dir &&
+        it->second.stamps.latest == now.latest) {
+      Row& row = it->second;
+      now.metadata = row.latest_version > 0
+                         ? StampOf(env_->Stat(name_dir + "/" + std::to_string(row.latest_version) +
+                                              "/metadata.yaml"))
+                         : Stamp{};
+      if (row.stamps.metadata == now.metadata) {
+        row.visited = true;
+        return row;
+      }
+    }
+    // Re-read. Stamps are taken before the content, so a change racing with this read shows
+    // up as a stamp difference next time.
+    ++stats_.reread;
+    const int64_t wall = WallNowNs();
+    Row row;
+    row.visited = true;
+    row.dirty = true;
+    row.stamps = now;
+    // Only a regular-file marker with a number is validated by stamps; the symlink and the
+    // max-complete-version fallbacks depend on more than three stamps, so they stay unverified.
+    bool marker_ok = false;
+    if (now.latest.exists == 1) {
+      auto text = env_->ReadFile(name_dir + "/latest");
+      if (text.ok()) {
+        if (auto v = ParseMarkerText(*text)) {
+          row.latest_version = *v;
+          marker_ok = true;
+        }
+      }
+    }
+    if (marker_ok) {
+      row.stamps.metadata = StampOf(
+          env_->Stat(name_dir + "/" + std::to_string(row.latest_version) + "/metadata.yaml"));
+      // A marker that is not a strict version name cannot be a witness for IsModelIdDir.
+      if (row.latest_version <= 0) row.latest_version = 0;
+    }
+    auto own = inner_->FindOwnLatest(ArtifactKey{type, model_id, name});
+    if (!own.ok()) {
+      row.kind = Kind::kError;
+      row.err_code = static_cast<int>(own.status().code());
+      row.err_msg = own.status().message();
+    } else if (*own) {
+      row.kind = Kind::kRecord;
+      row.record_blob = EncodeRecord(**own);
+    }
+    row.unverified = !marker_ok || Racy(now.name_dir, wall) || Racy(now.latest, wall) ||
+                     Racy(row.stamps.metadata, wall);
+    auto [pos, inserted] = rows_.insert_or_assign(rel, std::move(row));
+    (void)inserted;
+    return pos->second;
+  }
+
+  // The own-latest of one data-name directory as FindOwnLatest would return it.
+  Result<std::optional<DataRecord>> OwnFromRow(const Row& row) {
+    switch (row.kind) {
+      case Kind::kNone:
+        return std::optional<DataRecord>();
+      case Kind::kError:
+        return Status(static_cast<ErrorCode>(row.err_code), row.err_msg);
+      case Kind::kRecord: {
+        auto rec = DecodeRecord(row.record_blob);
+        if (!rec) return Status(ErrorCode::kInternalError, "catalog record undecodable");
+        return std::optional<DataRecord>(std::move(*rec));
+      }
+    }
+    return std::optional<DataRecord>();
+  }
+
+  // FindAllForModel over the validated rows (same order, de-duplication, rename following and
+  // reports as FilesystemDataStore::FindAllForModel / FindByName).
+  Result<ModelSnapshot> BuildModel(const ModelKey& m) {
+    ModelSnapshot snap;
+    const std::string model_rel = m.type + "/" + m.model_id;
+    const std::string model_dir = repo_.data_root + "/" + model_rel;
+    std::vector<std::string> names;
+    std::map<std::string, Row*> own;
+    const auto& entries = List(model_dir);
+    if (!entries.ok()) {
+      if (!entries.status().IsNotFound()) return entries.status();
+    } else {
+      for (const auto& e : *entries) {
+        if (e.type != FileType::kDirectory) continue;
+        names.push_back(e.name);
+        if (!ValidateDataName(e.name).ok()) continue;
+        own[e.name] = &ValidateNameDir(m.type, m.model_id, e.name, model_dir + "/" + e.name,
+                                       model_rel + "/" + e.name);
+      }
+    }
+    auto own_latest = [&](const std::string& name) -> Result<std::optional<DataRecord>> {
+      auto it = own.find(name);
+      if (it != own.end()) return OwnFromRow(*it->second);
+      // A rename target that is not a data-name directory: ask the tree directly.
+      return inner_->FindOwnLatest(ArtifactKey{m.type, m.model_id, name});
+    };
+    std::set<std::string> seen;
+    for (const auto& start : names) {
+      if (!ValidateDataName(start).ok()) continue;
+      std::string name = start;
+      Result<std::optional<DataRecord>> found = std::optional<DataRecord>();
+      for (int depth = 0;; ++depth) {
+        found = own_latest(name);
+        if (!found.ok() || !*found) break;
+        const DataRecord& rec = **found;
+        if (!(rec.deleted && rec.renamed_to)) break;
+        if (depth >= kMaxRenameDepth || !ValidateDataName(*rec.renamed_to).ok()) {
+          found = std::optional<DataRecord>();
+          break;
+        }
+        name = *rec.renamed_to;
+      }
+      if (!found.ok()) {
+        Report(&snap.reports, model_dir + "/" + start, found.status());
+        continue;
+      }
+      if (!*found) continue;
+      if (!seen.insert((*found)->name).second) continue;
+      snap.records.push_back(std::move(**found));
+    }
+    return snap;
+  }
+
+  Result<std::vector<ModelKey>> Refresh(std::vector<CorruptReport>* reports) {
+    listings_.clear();
+    if (!LoadRows()) return Status(ErrorCode::kIoError, "catalog unreadable");
+    std::vector<ModelKey> models;
+    std::vector<CorruptReport> walk_reports;
+    std::vector<std::string> segments;
+    FEN_RETURN_IF_ERROR(Walk(repo_.data_root, segments, 0, &models, &walk_reports));
+    for (const auto& m : models) {
+      if (snapshot_.count({m.type, m.model_id}) != 0) continue;
+      FEN_ASSIGN_OR_RETURN(ModelSnapshot snap, BuildModel(m));
+      snapshot_.emplace(std::make_pair(m.type, m.model_id), std::move(snap));
+    }
+    StoreRows();
+    rows_.clear();
+    listings_.clear();
+    if (reports != nullptr)
+      reports->insert(reports->end(), walk_reports.begin(), walk_reports.end());
+    return models;
+  }
+
+  Env* env_;
+  RepoContext repo_;
+  std::unique_ptr<DataStore> inner_;
+  CatalogOptions options_;
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<SwampCatalogInvalidator> swamp_;
+  std::unordered_map<std::string, Row> rows_;
+  std::unordered_map<std::string, Result<std::vector<DirEntry>>> listings_;
+  std::map<std::pair<std::string, std::string>, ModelSnapshot> snapshot_;
+  CatalogRefreshStats stats_;
+};
+
+// A streaming version through the catalog store: invalidation follows a successful Commit.
+class CatalogVersionWriter final : public VersionWriter {
+ public:
+  CatalogVersionWriter(CatalogStore* store, std::unique_ptr<VersionWriter> inner)
+      : store_(store), inner_(std::move(inner)) {}
+  Status Append(std::string_view bytes) override { return inner_->Append(bytes); }
+  Result<SavedVersion> Commit() override {
+    auto r = inner_->Commit();
+    if (r.ok()) (void)store_->AfterMutation(Status::Ok());
+    return r;
+  }
+
+ private:
+  CatalogStore* store_;
+  std::unique_ptr<VersionWriter> inner_;
+};
+
+Result<std::unique_ptr<VersionWriter>> CatalogStore::BeginVersion(const ArtifactKey& key,
+                                                                  const DataRecord& record) {
+  FEN_ASSIGN_OR_RETURN(std::unique_ptr<VersionWriter> w, inner_->BeginVersion(key, record));
+  return std::unique_ptr<VersionWriter>(new CatalogVersionWriter(this, std::move(w)));
+}
+
+}  // namespace
+
+std::unique_ptr<CatalogDataStore> OpenCatalogDataStore(Env* env, const RepoContext& repo,
+                                                       std::unique_ptr<DataStore> inner,
+                                                       CatalogOptions options) {
+  return std::make_unique<CatalogStore>(env, repo, std::move(inner), std::move(options));
+}
+
+}  // namespace fen::storage

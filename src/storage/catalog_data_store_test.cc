@@ -1,0 +1,248 @@
+// fen's catalog (storage.md §7.7): catalog-backed search equals a fresh tree walk after
+// mutations by fen and by direct file manipulation (swamp, or a person).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "fen/storage/catalog.h"
+#include "fen/storage/data_format.h"
+#include "fen/storage/data_maintenance.h"
+#include "fen/storage/filesystem_data_store.h"
+#include "storage/storage_test_util.h"
+
+namespace fen::storage {
+namespace {
+
+using testing::TempDir;
+namespace fs = std::filesystem;
+
+const char kModelA[] = "11111111-2222-4333-8444-555555555555";
+const char kModelB[] = "aaaaaaaa-2222-4333-8444-555555555555";
+
+DataRecord Rec(const std::string& type_tag) {
+  DataRecord r;
+  r.content_type = "application/json";
+  r.lifetime = "infinite";
+  r.garbage_collection = int64_t{10};
+  r.tags = {{"type", type_tag}, {"modelName", "m"}};
+  r.owner.owner_type = "manual";
+  r.owner.owner_ref = "tester";
+  return r;
+}
+
+RepoContext MakeRepo(const std::string& dir) {
+  RepoContext repo;
+  repo.repo_dir = dir;
+  repo.datastore_root = dir + "/.swamp";
+  repo.data_root = repo.datastore_root + "/data";
+  repo.fen_dir = repo.datastore_root + "/.fen";
+  repo.models_dir = dir + "/models";
+  return repo;
+}
+
+// A comparable rendering of a search: every hit and every report, in order.
+std::string Render(const SearchResult& r) {
+  std::string out = "total=" + std::to_string(r.total) + "\n";
+  for (const auto& h : r.hits) {
+    out += h.model_type + "|" + h.model_id + "|" + h.model_name + "\n" + MetadataToYaml(h.record);
+  }
+  for (const auto& rep : r.reports) out += "report " + rep.path + ": " + rep.reason + "\n";
+  return out;
+}
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    repo_ = MakeRepo(dir_.path());
+    fs::create_directories(repo_.models_dir + "/command/shell");
+    std::ofstream(repo_.models_dir + "/command/shell/a.yaml")
+        << "type: command/shell\nid: " << kModelA << "\nname: alpha\n";
+    plain_ = OpenFilesystemDataStore(Env::Default(), repo_);
+  }
+  std::unique_ptr<CatalogDataStore> OpenCatalog(int64_t racy_ns) {
+    CatalogOptions o;
+    o.racy_window_ns = racy_ns;
+    o.skip_swamp_invalidation = true;
+    return OpenCatalogDataStore(Env::Default(), repo_,
+                                OpenFilesystemDataStore(Env::Default(), repo_), o);
+  }
+  std::string NameDir(const char* model, const std::string& name) const {
+    return repo_.data_root + "/command/shell/" + model + "/" + name;
+  }
+  void SaveN(const char* model, const std::string& name, int n,
+             const std::string& tag = "resource") {
+    for (int i = 0; i < n; ++i) {
+      auto s = plain_->Save(ArtifactKey{"command/shell", model, name}, Rec(tag),
+                            "{\"i\":" + std::to_string(i) + "}");
+      ASSERT_TRUE(s.ok()) << s.status().message();
+    }
+  }
+  // Searches through a fresh catalog store (a new process would do the same) and through the
+  // plain walk, and requires identical results. Returns the refresh stats.
+  CatalogRefreshStats ExpectSameAsWalk(int64_t racy_ns, const std::string& step) {
+    SearchFilters f;
+    f.limit = 1000000;
+    const int64_t now = 1'900'000'000'000;
+    auto walk = SearchData(Env::Default(), repo_, plain_.get(), f, now);
+    auto cat_store = OpenCatalog(racy_ns);
+    auto cat = SearchData(Env::Default(), repo_, cat_store.get(), f, now);
+    EXPECT_TRUE(walk.ok() && cat.ok()) << step;
+    if (!walk.ok() || !cat.ok()) return {};
+    EXPECT_TRUE(cat_store->last_refresh().used_catalog) << step;
+    EXPECT_EQ(Render(*cat), Render(*walk)) << step;
+    return cat_store->last_refresh();
+  }
+  // File-system timestamps have a coarse granularity: let the clock move past the stamps the
+  // catalog recorded, so that the stamp comparison (not the racy rule) must catch the change.
+  static void Tick() { std::this_thread::sleep_for(std::chrono::milliseconds(25)); }
+
+  TempDir dir_;
+  RepoContext repo_;
+  std::unique_ptr<DataStore> plain_;
+};
+
+TEST_F(CatalogTest, WarmCatalogRereadsNothingAndEqualsWalk) {
+  SaveN(kModelA, "result", 3);
+  SaveN(kModelA, "log", 2, "log");
+  SaveN(kModelB, "out", 1);
+  auto cold = ExpectSameAsWalk(0, "cold");
+  EXPECT_EQ(cold.reread, 3);
+  EXPECT_EQ(cold.name_dirs, 3);
+  auto warm = ExpectSameAsWalk(0, "warm");
+  EXPECT_EQ(warm.reread, 0);
+  EXPECT_EQ(warm.name_dirs, 3);
+  EXPECT_TRUE(fs::exists(dir_.path() + "/.swamp/.fen/catalog.db"));
+}
+
+TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) {
+  SaveN(kModelA, "result", 3);
+  SaveN(kModelA, "log", 2, "log");
+  SaveN(kModelA, "other", 1);
+  SaveN(kModelB, "out", 2);
+  ExpectSameAsWalk(0, "initial");
+  ExpectSameAsWalk(0, "warm");
+
+  // fen mutations.
+  Tick();
+  SaveN(kModelA, "result", 1);
+  auto st = ExpectSameAsWalk(0, "fen save");
+  EXPECT_EQ(st.reread, 1);
+  Tick();
+  ASSERT_TRUE(plain_->Rename(ArtifactKey{"command/shell", kModelA, "log"}, "log2").ok());
+  ExpectSameAsWalk(0, "fen rename");
+  Tick();
+  ASSERT_TRUE(
+      plain_->DeleteVersions(ArtifactKey{"command/shell", kModelA, "result"}, {4}, nullptr).ok());
+  ExpectSameAsWalk(0, "fen delete version");
+  Tick();
+  ASSERT_TRUE(plain_->DeleteArtifact(ArtifactKey{"command/shell", kModelB, "out"}, nullptr).ok());
+  ExpectSameAsWalk(0, "fen delete artifact");
+
+  // swamp-style: a new version directory with metadata, then `latest` rewritten in place.
+  Tick();
+  const std::string other = NameDir(kModelA, "other");
+  fs::copy(other + "/1", other + "/2", fs::copy_options::recursive);
+  {
+    std::string meta = testing::Slurp(other + "/2/metadata.yaml");
+    meta.replace(meta.find("version: 1"), 10, "version: 2");
+    meta.replace(meta.find("type: resource"), 14, "type: swampres");
+    std::ofstream(other + "/2/metadata.yaml", std::ios::trunc) << meta;
+  }
+  ExpectSameAsWalk(0, "foreign version dir (latest still 1)");
+  Tick();
+  { std::ofstream(other + "/latest", std::ios::trunc) << "2"; }
+  st = ExpectSameAsWalk(0, "latest rewritten in place");
+  EXPECT_EQ(st.reread, 1);
+
+  // A person: delete the latest version directory (the marker now names nothing).
+  Tick();
+  fs::remove_all(other + "/2");
+  ExpectSameAsWalk(0, "rm -rf latest version dir");
+  // ... and the marker itself (fallback to the highest complete version).
+  Tick();
+  fs::remove(other + "/latest");
+  ExpectSameAsWalk(0, "rm latest");
+  ExpectSameAsWalk(0, "rm latest (again, unverified fallback)");
+
+  // Corrupt a metadata.yaml in place (same directory, same inode).
+  Tick();
+  const std::string result = NameDir(kModelA, "result");
+  { std::ofstream(result + "/3/metadata.yaml", std::ios::trunc) << "id: [unterminated\n"; }
+  st = ExpectSameAsWalk(0, "corrupt latest metadata");
+  EXPECT_EQ(st.reread, 2);  // `result`, plus `other`, whose marker-less fallback stays unverified
+  ExpectSameAsWalk(0, "corrupt latest metadata (warm)");
+
+  // Rename a data-name directory by hand, and remove a whole model by hand.
+  Tick();
+  fs::rename(NameDir(kModelA, "log2"), NameDir(kModelA, "log3"));
+  ExpectSameAsWalk(0, "mv data-name dir");
+  Tick();
+  SaveN(kModelB, "again", 1);
+  ExpectSameAsWalk(0, "model B back");
+  Tick();
+  fs::remove_all(repo_.data_root + "/command/shell/" + kModelB);
+  st = ExpectSameAsWalk(0, "rm -rf model");
+  EXPECT_EQ(st.removed, 1);
+  // An unrelated fen write afterwards still agrees.
+  Tick();
+  SaveN(kModelA, "fresh", 2, "log");
+  ExpectSameAsWalk(0, "final");
+}
+
+TEST_F(CatalogTest, RacyWindowCatchesSameTickInPlaceRewrite) {
+  SaveN(kModelA, "result", 1);
+  ExpectSameAsWalk(2'000'000'000, "cold");
+  // Same size, same inode, immediately: only the racy rule can catch this on filesystems
+  // whose timestamps did not move.
+  const std::string meta = NameDir(kModelA, "result") + "/1/metadata.yaml";
+  std::string text = testing::Slurp(meta);
+  text.replace(text.find("type: resource"), 14, "type: resourcX");
+  { std::ofstream(meta, std::ios::trunc) << text; }
+  auto st = ExpectSameAsWalk(2'000'000'000, "same-tick rewrite");
+  EXPECT_EQ(st.reread, 1);
+}
+
+TEST_F(CatalogTest, CorruptOrForeignCatalogFileIsRebuiltSilently) {
+  SaveN(kModelA, "result", 2);
+  ExpectSameAsWalk(0, "cold");
+  const std::string db = dir_.path() + "/.swamp/.fen/catalog.db";
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(db + suffix);
+  { std::ofstream(db, std::ios::trunc) << std::string(8192, 'x'); }
+  auto st = ExpectSameAsWalk(0, "garbage catalog");
+  EXPECT_TRUE(st.rebuilt);
+  EXPECT_EQ(st.reread, 1);
+  fs::remove(db);
+  st = ExpectSameAsWalk(0, "deleted catalog");
+  EXPECT_EQ(st.reread, 1);
+  st = ExpectSameAsWalk(0, "warm again");
+  EXPECT_EQ(st.reread, 0);
+}
+
+TEST_F(CatalogTest, FixtureSearchEqualsWalk) {
+  TempDir tmp;
+  repo_ = MakeRepo(testing::CopyFixtureRepo(tmp.path()));
+  plain_ = OpenFilesystemDataStore(Env::Default(), repo_);
+  auto st = ExpectSameAsWalk(2'000'000'000, "fixture cold");
+  EXPECT_GT(st.name_dirs, 5);
+  ExpectSameAsWalk(2'000'000'000, "fixture warm");
+}
+
+TEST_F(CatalogTest, MutationsThroughCatalogStoreDropTheSnapshot) {
+  SaveN(kModelA, "result", 2);
+  auto store = OpenCatalog(0);
+  std::vector<CorruptReport> reports;
+  ASSERT_TRUE(store->ListModels(&reports).ok());
+  ASSERT_TRUE(
+      store->DeleteVersions(ArtifactKey{"command/shell", kModelA, "result"}, {2}, nullptr).ok());
+  auto recs = store->FindAllForModel("command/shell", kModelA, &reports);
+  ASSERT_TRUE(recs.ok());
+  ASSERT_EQ(recs->size(), 1u);
+  EXPECT_EQ((*recs)[0].version, 1);
+}
+
+}  // namespace
+}  // namespace fen::storage

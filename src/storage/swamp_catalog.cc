@@ -1,0 +1,143 @@
+// swamp catalog invalidation (shared/spec/storage.md §7.8; docs/design/catalog.md §5).
+#include "fen/storage/swamp_catalog.h"
+
+#include <sqlite3.h>
+
+#include "storage/durable_io.h"
+
+namespace fen::storage {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;  // §7.8 item 3: >= 5000 ms
+constexpr const char* kMarkerName = "swamp-catalog-invalidation-pending";
+
+std::string SqliteError(sqlite3* db, int rc) {
+  if (db != nullptr) return sqlite3_errmsg(db);
+  return sqlite3_errstr(rc);
+}
+
+}  // namespace
+
+std::string SwampCatalogPath(const RepoContext& repo) {
+  return repo.repo_dir + "/.swamp/data/_catalog.db";
+}
+
+std::string PendingInvalidationMarkerPath(const RepoContext& repo) {
+  return repo.repo_dir + "/.swamp/.fen/" + kMarkerName;
+}
+
+struct SwampCatalogInvalidator::Connection {
+  sqlite3* db = nullptr;
+  ~Connection() {
+    if (db != nullptr) sqlite3_close_v2(db);
+  }
+};
+
+SwampCatalogInvalidator::SwampCatalogInvalidator(Env* env, RepoContext repo)
+    : env_(env), repo_(std::move(repo)) {}
+SwampCatalogInvalidator::~SwampCatalogInvalidator() = default;
+
+Status SwampCatalogInvalidator::Invalidate() {
+  const std::string path = SwampCatalogPath(repo_);
+  // §7.8 item 2: fen never creates the catalog.
+  auto st = env_->Stat(path);
+  if (!st.ok()) {
+    if (st.status().IsNotFound()) {
+      conn_.reset();
+      return Status::Ok();
+    }
+    return Status(ErrorCode::kIoError, st.status().message());
+  }
+  if (conn_ == nullptr) {
+    auto conn = std::make_unique<Connection>();
+    // No SQLITE_OPEN_CREATE: a file that vanished in between is not re-created.
+    int rc = sqlite3_open_v2(path.c_str(), &conn->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) return Status(ErrorCode::kIoError, SqliteError(conn->db, rc));
+    sqlite3_busy_timeout(conn->db, kBusyTimeoutMs);
+    conn_ = std::move(conn);
+  }
+  sqlite3* db = conn_->db;
+  auto fail = [&](int rc) {
+    std::string msg = SqliteError(db, rc);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    conn_.reset();  // reopen next time
+    return Status(ErrorCode::kIoError, msg);
+  };
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return fail(rc);
+  // §7.8 item 4: only a schema-4 catalog with its `catalog` table is touched.
+  bool schema4 = false;
+  {
+    sqlite3_stmt* q = nullptr;
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT (SELECT value FROM catalog_meta WHERE key='schema_version'),"
+                            " (SELECT count(*) FROM sqlite_master WHERE type='table' AND"
+                            " name='catalog')",
+                            -1, &q, nullptr);
+    if (rc != SQLITE_OK) {
+      // No catalog_meta table: not a schema-4 catalog (a SQLITE_NOTADB here is a failure).
+      if (rc == SQLITE_ERROR) {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return Status::Ok();
+      }
+      return fail(rc);
+    }
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+      const unsigned char* v = sqlite3_column_text(q, 0);
+      schema4 = v != nullptr && std::string(reinterpret_cast<const char*>(v)) == "4" &&
+                sqlite3_column_int(q, 1) == 1;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW) return fail(rc);
+  }
+  if (!schema4) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return Status::Ok();
+  }
+  sqlite3_stmt* del = nullptr;
+  rc = sqlite3_prepare_v2(db, "DELETE FROM catalog WHERE namespace = ?1", -1, &del, nullptr);
+  if (rc != SQLITE_OK) return fail(rc);
+  sqlite3_bind_text(del, 1, repo_.ns.c_str(), static_cast<int>(repo_.ns.size()), SQLITE_TRANSIENT);
+  rc = sqlite3_step(del);
+  sqlite3_finalize(del);
+  if (rc != SQLITE_DONE) return fail(rc);
+  rc = sqlite3_exec(db, "DELETE FROM catalog_meta WHERE key = 'populated'", nullptr, nullptr,
+                    nullptr);
+  if (rc != SQLITE_OK) return fail(rc);
+  rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return fail(rc);
+  return Status::Ok();
+}
+
+bool SwampCatalogInvalidator::InvalidateOrMark(SwampCatalogFailure* failure) {
+  Status s = Invalidate();
+  if (s.ok()) return true;
+  failure->path = SwampCatalogPath(repo_);
+  failure->reason = s.message();
+  const std::string marker = PendingInvalidationMarkerPath(repo_);
+  const std::string dir = ParentDir(marker);
+  if (CreateDirsDurable(env_, dir).ok()) {
+    (void)WriteDurable(env_, dir, kMarkerName, failure->path);
+  }
+  return false;
+}
+
+bool RetryPendingSwampCatalogInvalidation(Env* env, const RepoContext& repo,
+                                          SwampCatalogFailure* failure) {
+  const std::string marker = PendingInvalidationMarkerPath(repo);
+  if (!env->Access(marker, 0)) return false;
+  SwampCatalogInvalidator inv(env, repo);
+  Status s = inv.Invalidate();
+  if (!s.ok()) {
+    failure->path = SwampCatalogPath(repo);
+    failure->reason = s.message();
+    return true;
+  }
+  Status u = env->Unlink(marker);
+  if (u.ok()) (void)env->SyncDir(ParentDir(marker));
+  return false;
+}
+
+}  // namespace fen::storage
