@@ -1,4 +1,5 @@
 #include "cli/app.h"
+#include "cli/cli_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -7,18 +8,6 @@
 
 namespace fen::cli {
 namespace {
-
-struct CliRun {
-  int rc;
-  std::string out;
-  std::string err;
-};
-
-CliRun Fen(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int rc = RunFen(args, out, err);
-  return {rc, out.str(), err.str()};
-}
 
 TEST(AppTest, VersionJson) {
   CliRun r = Fen({"version", "--json"});

@@ -9,22 +9,11 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "cli/cli_test_util.h"
 #include "repo/repo_test_util.h"
 
 namespace fen::cli {
 namespace {
-
-struct CliRun {
-  int rc;
-  std::string out;
-  std::string err;
-};
-
-CliRun Fen(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int rc = RunFen(args, out, err);
-  return {rc, out.str(), err.str()};
-}
 
 // Walks the same tree RunFen parses (BuildFenApp), independently of the generator: every
 // command path with its subcommand names and the options valid there (its own and, since

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "cli/cli_test_util.h"
 #include "fen/base/json_text.h"
 #include "repo/repo_test_util.h"
 
@@ -13,18 +14,6 @@ namespace {
 using repo_test::ScopedEnv;
 using repo_test::TempDir;
 using repo_test::WriteText;
-
-struct CliRun {
-  int rc;
-  std::string out;
-  std::string err;
-};
-
-CliRun Fen(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int rc = RunFen(args, out, err);
-  return {rc, out.str(), err.str()};
-}
 
 std::vector<std::string> Listing(const std::string& dir) {
   std::vector<std::string> names;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "cli/cli_test_util.h"
 #include "fen/base/json_text.h"
 #include "repo/repo_test_util.h"
 
@@ -14,18 +15,6 @@ using repo_test::Exists;
 using repo_test::ReadText;
 using repo_test::TempDir;
 using repo_test::WriteText;
-
-struct CliRun {
-  int rc;
-  std::string out;
-  std::string err;
-};
-
-CliRun Fen(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int rc = RunFen(args, out, err);
-  return {rc, out.str(), err.str()};
-}
 
 Json FixtureInitJson(const std::string& repo, const std::string& initialized_at) {
   std::string text = ReadText(std::string(FEN_FIXTURES_DIR) + "/swamp-repo-outputs/init.json");

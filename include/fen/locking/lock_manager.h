@@ -7,7 +7,8 @@
 //   covers the whole sequence. A timeout is Status kLockTimeout naming the lock and holder.
 // - Locks are released when the returned LockSet is destroyed, or by the kernel when the
 //   process dies. No TTL, pid or clock decides ownership.
-// - Implementations: the filesystem backend (kernel OFD locks under {D}/.fen/locks/) now; a
+// - Implementations: the filesystem backend (kernel OFD locks under {D}/.fen/locks/;
+//   NewFilesystemLockManager in fen/locking/filesystem_lock_manager.h) now; a
 //   database backend with session-bound locks later. Commands only see this interface.
 // - A LockManager and its LockSets belong to one thread of one process.
 #pragma once
@@ -34,6 +35,9 @@ struct LockRequest {
   int64_t timeout_ms = -1;  // -1: SWAMP_LOCK_TIMEOUT_MS or the 60 s default
   // Receives the human progress lines of locking.md §6.5 (written to stderr by the CLI).
   std::function<void(std::string_view)> notice;
+  // Receives the "Waiting for lock {path} held by ..." lines, which swamp logs as a warning
+  // (suppressed in JSON mode). Unset: they go to `notice` like the other lines.
+  std::function<void(std::string_view)> wait_warning = nullptr;
 };
 
 // Held locks. Destroying it releases them (in reverse order).

@@ -1,0 +1,57 @@
+// DefinitionRepository: the model definition files of one repo (shared/spec/cli.md §3.2, §3.6).
+//
+// Contract: reads never lock; broken files are skipped with the warning
+// "Skipping broken definition file <path>: <msg>" (collected in `warnings`), while I/O errors
+// other than a vanished file are fatal. Writes are durable (durable_file.h); callers that need
+// exclusion (model delete, method run) hold the model's writer lock. One thread at a time per
+// instance; many processes may use the same repo.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fen/base/status.h"
+#include "fen/env/env.h"
+#include "fen/models/definition.h"
+
+namespace fen::models {
+
+class DefinitionRepository {
+ public:
+  // `datastore_root` is {D} (evaluated copies go to {D}/definitions-evaluated).
+  DefinitionRepository(Env* env, std::string repo_dir, std::string datastore_root);
+
+  // Every readable definition under models/ (and .swamp/auto-definitions/ when
+  // `include_auto`), in directory-walk order.
+  Result<std::vector<Definition>> List(bool include_auto, std::vector<std::string>* warnings);
+  // Lookup by name, then by id among registered types (§3.6). nullopt = not found.
+  Result<std::optional<Definition>> Find(const std::string& id_or_name,
+                                         std::vector<std::string>* warnings);
+  // Reads one file (type derived from its directory when `type:` is missing).
+  Result<Definition> Load(const std::string& path);
+
+  // The path a definition is saved at: models/<type>/<name>.yaml, or <id>.yaml when the name
+  // is not filename-safe.
+  std::string PathFor(const Definition& def) const;
+  // Writes `def` durably at PathFor (sets def->path); removes a legacy file at another path.
+  Status Save(Definition* def);
+  // Removes the file and now-empty parent directories up to models/.
+  Status Remove(const Definition& def);
+  // {D}/definitions-evaluated/<type>/<name>.yaml, written durably.
+  Result<std::string> WriteEvaluated(const Definition& def);
+
+  const std::string& models_dir() const { return models_dir_; }
+
+ private:
+  Status Walk(const std::string& root, const std::string& dir, std::vector<Definition>* out,
+              std::vector<std::string>* warnings);
+
+  Env* env_;
+  std::string repo_dir_;
+  std::string datastore_root_;
+  std::string models_dir_;
+  std::string auto_dir_;
+};
+
+}  // namespace fen::models

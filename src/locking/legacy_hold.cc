@@ -1,0 +1,86 @@
+// LegacyHold. See src/locking/legacy_hold.h and docs/design/locking.md §7.
+#include "locking/legacy_hold.h"
+
+#include "fen/base/clock.h"
+#include "locking/swamp_lock_file.h"
+
+namespace fen::locking {
+
+void LegacyHold::Add(std::string path, std::string nonce) {
+  files_.push_back(File{std::move(path), std::move(nonce)});
+}
+
+void LegacyHold::DropFrom(size_t keep) {
+  while (files_.size() > keep) {
+    DeleteSwampFileIfOurs(env_, files_.back().path, files_.back().nonce).ok();
+    files_.pop_back();
+  }
+}
+
+void LegacyHold::Start() {
+  if (files_.empty() || thread_.joinable()) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void LegacyHold::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(heartbeat_ms_), [this] { return stop_; });
+    if (stop_) break;
+    lock.unlock();
+    std::string lost;
+    for (const File& f : files_) {  // files_ is immutable while the thread runs
+      std::string content = SwampLockInfoText(identity_.holder, identity_.hostname, identity_.pid,
+                                              NowIsoMillis(), f.nonce);
+      auto ours = RewriteSwampFileIfOurs(env_, f.path, f.nonce, content);
+      if (ours.ok() && !*ours && lost.empty()) lost = f.path;
+    }
+    lock.lock();
+    if (!lost.empty() && lost_.empty()) lost_ = lost;
+  }
+}
+
+Status LegacyHold::CheckOne(const File& f) const {
+  auto text = env_->ReadFile(f.path);
+  std::optional<SwampLockInfo> info;
+  if (text.ok()) {
+    info = ParseSwampLockInfo(*text);
+    if (info && info->nonce == f.nonce) return Status::Ok();
+  } else if (!text.status().IsNotFound()) {
+    return Status::Ok();  // a transient read error is not proof of loss; the heartbeat retries
+  }
+  std::string msg = "Lock \"" + f.path + "\" was removed or taken over";
+  if (info) msg += " by " + info->holder + " (pid " + std::to_string(info->pid) + ")";
+  msg += " while this command held it; stopped before committing further changes.";
+  return Status(ErrorCode::kLockLost, msg);
+}
+
+Status LegacyHold::Check() {
+  for (const File& f : files_) FEN_RETURN_IF_ERROR(CheckOne(f));
+  std::string lost;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lost = lost_;
+  }
+  if (!lost.empty()) {
+    return Status(ErrorCode::kLockLost,
+                  "Lock \"" + lost +
+                      "\" was removed or taken over while this command held it; stopped before "
+                      "committing further changes.");
+  }
+  return Status::Ok();
+}
+
+void LegacyHold::Release() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  DropFrom(0);
+}
+
+}  // namespace fen::locking

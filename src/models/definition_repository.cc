@@ -1,0 +1,142 @@
+// Definition files on disk (cli.md §3.2, §3.6; docs/design/models.md §1).
+#include "fen/models/definition_repository.h"
+
+#include "fen/models/durable_file.h"
+#include "fen/models/model_type.h"
+
+namespace fen::models {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+DefinitionRepository::DefinitionRepository(Env* env, std::string repo_dir,
+                                           std::string datastore_root)
+    : env_(env),
+      repo_dir_(std::move(repo_dir)),
+      datastore_root_(std::move(datastore_root)),
+      models_dir_(repo_dir_ + "/models"),
+      auto_dir_(datastore_root_ + "/auto-definitions") {}
+
+Result<Definition> DefinitionRepository::Load(const std::string& path) {
+  FEN_ASSIGN_OR_RETURN(std::string text, env_->ReadFile(path));
+  std::string type_from_path;
+  for (const std::string* root : {&models_dir_, &auto_dir_}) {
+    if (path.rfind(*root + "/", 0) == 0) {
+      type_from_path = ParentDir(path.substr(root->size() + 1));
+      if (type_from_path == ".") type_from_path.clear();
+    }
+  }
+  FEN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(text, type_from_path));
+  def.path = path;
+  return def;
+}
+
+Status DefinitionRepository::Walk(const std::string& root, const std::string& dir,
+                                  std::vector<Definition>* out,
+                                  std::vector<std::string>* warnings) {
+  auto entries = env_->ListDir(dir);
+  if (!entries.ok()) {
+    if (entries.status().IsNotFound()) return Status::Ok();
+    return entries.status();
+  }
+  for (const DirEntry& e : *entries) {
+    std::string path = dir + "/" + e.name;
+    FileType type = e.type;
+    if (type == FileType::kSymlink) {
+      // Symlinked files are read only if they resolve inside the repo (cli.md §3.2).
+      auto real = env_->RealPath(path);
+      if (!real.ok() || real->rfind(repo_dir_ + "/", 0) != 0) continue;
+      auto info = env_->Stat(path);
+      if (!info.ok() || info->type != FileType::kRegular) continue;
+      type = FileType::kRegular;
+    }
+    if (type == FileType::kDirectory) {
+      FEN_RETURN_IF_ERROR(Walk(root, path, out, warnings));
+    } else if (type == FileType::kRegular && EndsWith(e.name, ".yaml")) {
+      auto def = Load(path);
+      if (def.ok()) {
+        out->push_back(std::move(def).value());
+      } else if (def.status().code() == ErrorCode::kIoError) {
+        if (def.status().IsNotFound()) continue;  // removed while we walked
+        return def.status();
+      } else if (warnings != nullptr) {
+        warnings->push_back("Skipping broken definition file " + path + ": " +
+                            def.status().message());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Definition>> DefinitionRepository::List(bool include_auto,
+                                                           std::vector<std::string>* warnings) {
+  std::vector<Definition> out;
+  FEN_RETURN_IF_ERROR(Walk(models_dir_, models_dir_, &out, warnings));
+  if (include_auto) FEN_RETURN_IF_ERROR(Walk(auto_dir_, auto_dir_, &out, warnings));
+  return out;
+}
+
+Result<std::optional<Definition>> DefinitionRepository::Find(const std::string& id_or_name,
+                                                             std::vector<std::string>* warnings) {
+  FEN_ASSIGN_OR_RETURN(std::vector<Definition> all, List(true, warnings));
+  for (auto& d : all) {
+    if (d.name == id_or_name) return std::optional<Definition>(std::move(d));
+  }
+  for (auto& d : all) {
+    if (d.id == id_or_name && IsKnownModelType(d.type)) {
+      return std::optional<Definition>(std::move(d));
+    }
+  }
+  return std::optional<Definition>();
+}
+
+std::string DefinitionRepository::PathFor(const Definition& def) const {
+  std::string base = IsFilenameSafeName(def.name) ? def.name : def.id;
+  return models_dir_ + "/" + def.type + "/" + base + ".yaml";
+}
+
+Status DefinitionRepository::Save(Definition* def) {
+  std::string target = PathFor(*def);
+  FEN_RETURN_IF_ERROR(WriteFileDurably(env_, target, SerializeDefinition(*def)));
+  if (!def->path.empty() && def->path != target && def->path.rfind(models_dir_ + "/", 0) == 0) {
+    // Legacy <uuid>.yaml migrated to <name>.yaml (cli.md §3.2).
+    Status s = env_->Unlink(def->path);
+    if (!s.ok() && !s.IsNotFound()) return s;
+    FEN_RETURN_IF_ERROR(env_->SyncDir(ParentDir(def->path)));
+  }
+  def->path = target;
+  return Status::Ok();
+}
+
+Status DefinitionRepository::Remove(const Definition& def) {
+  Status s = env_->Unlink(def.path);
+  if (!s.ok() && !s.IsNotFound()) return s;
+  std::string dir = ParentDir(def.path);
+  FEN_RETURN_IF_ERROR(env_->SyncDir(dir));
+  while (dir.rfind(models_dir_ + "/", 0) == 0 && dir != models_dir_) {
+    if (!env_->RemoveDir(dir).ok()) break;  // not empty (or gone): stop
+    dir = ParentDir(dir);
+    FEN_RETURN_IF_ERROR(env_->SyncDir(dir));
+  }
+  return Status::Ok();
+}
+
+Result<std::string> DefinitionRepository::WriteEvaluated(const Definition& def) {
+  std::string base = IsFilenameSafeName(def.name) ? def.name : def.id;
+  std::string path = datastore_root_ + "/definitions-evaluated/" + def.type + "/" + base + ".yaml";
+  std::string text = SerializeDefinition(def);
+  // Unchanged since the last run: nothing to write (saves two fsyncs per run). The copy is
+  // informational (never read back by fen), so the tiny window where an identical file from a
+  // crashed writer is visible but not yet durable is acceptable (docs/design/models.md §4).
+  auto current = env_->ReadFile(path);
+  if (current.ok() && *current == text) return path;
+  FEN_RETURN_IF_ERROR(WriteFileDurably(env_, path, text));
+  return path;
+}
+
+}  // namespace fen::models
