@@ -4,6 +4,7 @@
 
 #include "cli/command_registry.h"
 #include "fen/doctor/datastore_doctor.h"
+#include "fen/locking/filesystem_lock_manager.h"
 #include "fen/locking/lock_manager.h"
 #include "fen/repo/repo_context.h"
 
@@ -15,11 +16,22 @@ struct DoctorArgs {
 };
 
 // LOCK: structural (locking.md §6.4, storage.md §5.8: `doctor datastores --repair` holds the
-// scope's global lock while it cleans). Wired to LockManager::AcquireStructural after the
-// locking merge; returns no lock until then.
-Result<std::unique_ptr<locking::LockSet>> AcquireRepairLock(CommandContext& /*ctx*/,
-                                                            const RepoContext& /*repo*/) {
-  return std::unique_ptr<locking::LockSet>();
+// scope's global lock exclusively while it cleans, so no fen writer is mid-protocol and,
+// through the swamp-format lock files, no lock-honouring swamp writer either).
+struct RepairLock {
+  std::unique_ptr<locking::LockManager> manager;
+  std::unique_ptr<locking::LockSet> held;
+};
+
+Result<RepairLock> AcquireRepairLock(CommandContext& ctx, const RepoContext& repo) {
+  RepairLock lock;
+  lock.manager = locking::NewFilesystemLockManager(ctx.env, repo);
+  locking::LockRequest request;
+  request.command = "doctor datastores --repair";
+  request.notice = [&ctx](std::string_view text) { ctx.out.Notice(text); };
+  if (ctx.out.json()) request.wait_warning = [](std::string_view) {};
+  FEN_ASSIGN_OR_RETURN(lock.held, lock.manager->AcquireStructural(request));
+  return lock;
 }
 
 Json ProblemJson(const doctor::Problem& p) {
@@ -62,7 +74,7 @@ Status RunDoctorDatastores(CommandContext& ctx, const DoctorArgs& a) {
   options.repo_dir_flag = ctx.global.repo_dir;
   options.datastore_flag = ctx.global.datastore;
   FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenRepo(ctx.env, options));
-  std::unique_ptr<locking::LockSet> lock;
+  RepairLock lock;
   if (a.repair) {
     FEN_ASSIGN_OR_RETURN(lock, AcquireRepairLock(ctx, repo));
   }

@@ -11,6 +11,7 @@
 #include "fen/base/sha256.h"
 #include "fen/storage/data_format.h"
 #include "fen/storage/filesystem_data_store.h"
+#include "locking/holder_info.h"
 #include "storage/durable_io.h"
 
 namespace fen::doctor {
@@ -26,7 +27,7 @@ bool IsTmpName(const std::string& n) {
 }
 
 // What a repair does to a problem once the report is complete.
-enum class RepairAction { kNone, kRemoveTree, kRemoveIncompleteVersion };
+enum class RepairAction { kNone, kRemoveTree, kRemoveIncompleteVersion, kRemoveStaleInfo };
 
 struct PendingRepair {
   size_t problem = 0;
@@ -58,6 +59,7 @@ class Doctor {
     }
     CheckTrash();
     CheckHwm(repo_.fen_dir + "/hwm", 0);
+    CheckLockInfoFiles();
     if (options_.repair) Repair();
     return std::move(report_);
   }
@@ -145,6 +147,32 @@ class Doctor {
       } else {
         Add("corrupt_hwm", Severity::kCorruption, path, "high-water mark is not a regular file",
             false, "left alone: needs a human");
+      }
+    }
+  }
+
+  // locking.md §6.7: {D}/.fen/locks/{scope}/holders/{lockname}/*.json whose presence lock is
+  // not held describe a holder that is gone (its process died before removing the file).
+  // Liveness comes from the kernel (ReadHolders), never from pids or clocks.
+  void CheckLockInfoFiles() {
+    const std::string locks = repo_.datastore_root + "/.fen/locks";
+    auto scopes = env_->ListDir(locks);
+    if (!scopes.ok()) return;
+    for (const auto& scope : *scopes) {
+      if (scope.type != FileType::kDirectory) continue;
+      const std::string holders = locks + "/" + scope.name + "/holders";
+      auto names = env_->ListDir(holders);
+      if (!names.ok()) continue;
+      for (const auto& lockname : *names) {
+        if (lockname.type != FileType::kDirectory) continue;
+        auto observed = locking::ReadHolders(env_, holders + "/" + lockname.name);
+        if (!observed.ok()) continue;
+        for (const auto& h : *observed) {
+          if (h.live) continue;
+          AddRemovable("stale_lock_info", h.path,
+                       "lock holder information file whose holder is gone (presence lock free)");
+          repairs_.back().action = RepairAction::kRemoveStaleInfo;
+        }
       }
     }
   }
@@ -318,6 +346,18 @@ class Doctor {
       Problem& p = report_.problems[r.problem];
       Status s;
       if (r.action == RepairAction::kRemoveIncompleteVersion) s = RaiseHwm(r);
+      if (r.action == RepairAction::kRemoveStaleInfo) {
+        // Re-check under the structural lock: a holder may have started since the check.
+        auto again = locking::ReadHolders(env_, storage::ParentDir(p.path));
+        bool live = !again.ok();
+        if (again.ok()) {
+          for (const auto& h : *again) live = live || (h.path == p.path && h.live);
+        }
+        if (live) {
+          p.action = "left alone: its holder is alive again";
+          continue;
+        }
+      }
       if (s.ok()) s = env_->RemoveTree(p.path);
       if (s.ok()) {
         p.repaired = true;

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "hardening_test_util.h"
+#include "locking/holder_info.h"
 
 namespace fen::doctor {
 namespace {
@@ -178,6 +179,24 @@ TEST_F(DoctorTest, LatestMarkerStates) {
   fs::remove(name_dir_ + "/latest");
   const Problem* m = Find(Run(), "latest_missing", name_dir_ + "/latest");
   ASSERT_TRUE(m);
+}
+
+TEST_F(DoctorTest, StaleLockInfoFilesAreRemovedLiveOnesKept) {
+  const std::string dir = ctx_.datastore_root + "/.fen/locks/default/holders/global";
+  const std::string stale = dir + "/host-boot-1-dead.json";
+  WriteFile(stale, "{\"pid\":1}");
+  Json info = Json::object();
+  info["pid"] = 2;
+  auto live = locking::WriteInfoFile(Env::Default(), dir, "alive", info);
+  ASSERT_TRUE(live.ok()) << live.status().message();
+  DoctorReport r = Run(/*repair=*/true);
+  const Problem* p = Find(r, "stale_lock_info", stale);
+  ASSERT_TRUE(p) << Dump(r);
+  EXPECT_TRUE(p->repaired);
+  EXPECT_FALSE(Exists(stale));
+  EXPECT_FALSE(Find(r, "stale_lock_info", live->path)) << Dump(r);
+  EXPECT_TRUE(Exists(live->path));
+  locking::RemoveInfoFile(Env::Default(), &*live);
 }
 
 TEST_F(DoctorTest, CliJsonShapeAndRepair) {
