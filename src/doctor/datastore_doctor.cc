@@ -113,8 +113,28 @@ class Doctor {
     }
   }
 
+  // True iff every component of `path` from `base` down is a real directory (no symlink), so
+  // listing and removing under it stays inside the datastore. `base` itself is checked too.
+  bool RealDirChain(const std::string& base, const std::string& path) {
+    std::string cur = path;
+    while (true) {
+      auto st = env_->Lstat(cur);
+      if (!st.ok() || st->type != FileType::kDirectory) {
+        if (st.ok()) {
+          Add("unexpected_symlink", Severity::kCorruption, cur,
+              "expected a directory, found a symbolic link or file", false,
+              "left alone: fen never follows or removes planted symlinks");
+        }
+        return false;
+      }
+      if (cur == base || cur.size() <= base.size()) return true;
+      cur = storage::ParentDir(cur);
+    }
+  }
+
   void CheckTrash() {
     const std::string trash = repo_.fen_dir + "/trash";
+    if (!RealDirChain(repo_.datastore_root, trash)) return;
     auto entries = env_->ListDir(trash);
     if (!entries.ok()) return;  // absent: nothing to report
     for (const auto& e : *entries) {
@@ -126,6 +146,7 @@ class Doctor {
   // {fen dir}/hwm/{type...}/{modelId}/{dataName}: each regular file must hold a decimal number.
   void CheckHwm(const std::string& dir, int depth) {
     if (depth > kMaxDepth) return;
+    if (depth == 0 && !RealDirChain(repo_.datastore_root, dir)) return;
     auto entries = env_->ListDir(dir);
     if (!entries.ok()) return;
     for (const auto& e : *entries) {
@@ -156,6 +177,7 @@ class Doctor {
   // Liveness comes from the kernel (ReadHolders), never from pids or clocks.
   void CheckLockInfoFiles() {
     const std::string locks = repo_.datastore_root + "/.fen/locks";
+    if (!RealDirChain(repo_.datastore_root, locks)) return;
     auto scopes = env_->ListDir(locks);
     if (!scopes.ok()) return;
     for (const auto& scope : *scopes) {
@@ -165,6 +187,7 @@ class Doctor {
       if (!names.ok()) continue;
       for (const auto& lockname : *names) {
         if (lockname.type != FileType::kDirectory) continue;
+        if (!RealDirChain(repo_.datastore_root, holders + "/" + lockname.name)) continue;
         auto observed = locking::ReadHolders(env_, holders + "/" + lockname.name);
         if (!observed.ok()) continue;
         for (const auto& h : *observed) {
