@@ -355,12 +355,12 @@ TEST(CrashTest, SigkillWriterLoopAtRandomMoments) {
       n, acked_saves, acked_renames);
 }
 
-// The real binary: `fen data delete|rename|gc` on a copy of the swamp fixture, SIGKILLed at a
-// random moment; then `fen doctor datastores --json` reports no corruption and the next
-// command succeeds.
+// The real binary: `fen data delete|rename|gc` and `fen model method run` on a copy of the swamp
+// fixture, SIGKILLed at a random moment; then `fen doctor datastores --json` reports no corruption
+// and the next command succeeds.
 TEST(CrashTest, SigkillFenBinaryAtRandomMoments) {
   ScopedTmpdirOnTmpfs on_tmpfs;
-  const int n = TrialCount("FEN_CRASH_CLI_TRIALS", 60);
+  const int n = TrialCount("FEN_CRASH_CLI_TRIALS", 75);
   std::mt19937 rng(4242);
   TempDir base;
   const std::string tmpl = CopyFixtureRepo(base.path());
@@ -369,6 +369,7 @@ TEST(CrashTest, SigkillFenBinaryAtRandomMoments) {
       {"data", "delete", "counter", "log", "-y"},
       {"data", "rename", "counter", "result", "renamed"},
       {"data", "gc", "-y"},
+      {"model", "method", "run", "counter", "execute"},
   };
   int killed = 0, completed = 0;
   for (int trial = 0; trial < n; ++trial) {
@@ -395,11 +396,13 @@ TEST(CrashTest, SigkillFenBinaryAtRandomMoments) {
       execv(bin.c_str(), argv.data());
       _exit(127);
     }
-    usleep(static_cast<useconds_t>(rng() % 40000));  // a command takes ~20-60 ms
+    const bool model_run = cmd[0] == "model";
+    // A data command takes ~20-60 ms, a model run (it runs a shell) ~200 ms.
+    usleep(static_cast<useconds_t>(rng() % (model_run ? 250000 : 40000)));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
-    const std::string where = "trial " + std::to_string(trial) + " " + cmd[1] + " " + cmd[2];
+    const std::string where = "trial " + std::to_string(trial) + " " + cmd[0] + " " + cmd[1];
     if (WIFSIGNALED(status)) {
       ++killed;
     } else {
@@ -417,6 +420,13 @@ TEST(CrashTest, SigkillFenBinaryAtRandomMoments) {
     EXPECT_EQ(next.rc, 0) << where << next.err;
     auto list = SpawnFen(repo, {"data", "list", "counter", "--json"}, d.path());
     EXPECT_EQ(list.rc, 0) << where << list.err;
+    if (model_run) {
+      // No stuck lock: the same model's writer lock is free again at once.
+      auto again =
+          SpawnFen(repo, {"model", "method", "run", "counter", "execute", "--json"}, d.path());
+      EXPECT_EQ(again.rc, 0) << where << again.err;
+      EXPECT_EQ(CheckTreeInvariants(ContextFor(repo)), "") << where << " after the next run";
+    }
   }
   std::printf(
       "crash trials (SIGKILL of the fen binary): %d (killed mid-command %d, completed %d)\n", n,
