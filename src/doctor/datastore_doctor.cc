@@ -67,6 +67,9 @@ class Doctor {
  private:
   size_t Add(std::string kind, Severity severity, std::string path, std::string message,
              bool repairable, std::string action) {
+    for (size_t i = 0; i < report_.problems.size(); ++i) {  // one report per path and kind
+      if (report_.problems[i].kind == kind && report_.problems[i].path == path) return i;
+    }
     Problem p;
     p.kind = std::move(kind);
     p.severity = severity;
