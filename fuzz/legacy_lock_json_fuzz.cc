@@ -16,9 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       info->holder, info->hostname, info->pid, info->acquired_at, info->nonce);
   auto back = fen::locking::ParseSwampLockInfo(written);
   if (!back) __builtin_trap();
-  if (back->holder != info->holder || back->hostname != info->hostname ||
-      back->pid != info->pid || back->acquired_at != info->acquired_at ||
-      back->nonce != info->nonce) {
+  if (back->holder != info->holder || back->hostname != info->hostname || back->pid != info->pid ||
+      back->acquired_at != info->acquired_at || back->nonce != info->nonce) {
     __builtin_trap();
   }
   return 0;

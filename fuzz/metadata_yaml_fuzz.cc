@@ -3,6 +3,7 @@
 // (MetadataToYaml) to text that parses back to the same record, and serialising that again
 // gives the same text (writer/reader round trip).
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -15,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string once = fen::storage::MetadataToYaml(*rec);
   auto back = fen::storage::ParseMetadataYaml(once);
   if (!back.ok()) {
+    std::fprintf(stderr, "re-parse failed: %s\n--- written:\n%s\n", back.status().message().c_str(),
+                 once.c_str());
     __builtin_trap();  // fen wrote a metadata.yaml it cannot read back
   }
   const std::string twice = fen::storage::MetadataToYaml(*back);
