@@ -275,7 +275,11 @@ Result<DataRecord> ParseMetadataYaml(std::string_view text) {
     }
     YAML::Node created = doc["createdAt"];
     if (!created) return Corrupt("missing required field 'createdAt'");
-    static const std::regex kTimestampish(R"(^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$)");
+    // js-yaml's timestamp resolution (what makes swamp's reader get a Date): a date alone, or
+    // date + time. Anything broader rejects strings fen's own writer leaves plain (fuzz
+    // finding, fuzz/regressions/metadata_yaml/).
+    static const std::regex kTimestampish(
+        R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?$)");
     if (!created.IsScalar() ||
         (IsPlain(created) && std::regex_match(created.Scalar(), kTimestampish))) {
       return Corrupt("field 'createdAt' must be a string");

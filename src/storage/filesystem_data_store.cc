@@ -513,6 +513,15 @@ class FilesystemDataStore final : public DataStore {
     FEN_RETURN_IF_ERROR(AssertSafePath(from));
     const std::string trash = layout_.fen_dir + "/trash";
     FEN_RETURN_IF_ERROR(CreateDirsDurable(env_, trash));
+    // A planted symlink (fen dir or trash) must not turn the move into a move out of the
+    // datastore (docs/security.md).
+    for (const std::string& dir : {layout_.fen_dir, trash}) {
+      FEN_ASSIGN_OR_RETURN(FileInfo info, env_->Lstat(dir));
+      if (info.type != FileType::kDirectory) {
+        return Status(ErrorCode::kPathTraversal,
+                      "Path traversal detected: \"" + dir + "\" is not a directory (symlink?)");
+      }
+    }
     const std::string target = trash + "/" + NewUuidV4();
     Status s = env_->Rename(from, target);
     if (!s.ok()) {
@@ -796,7 +805,17 @@ Result<int64_t> FilesystemDataStore::CleanupLeftovers(std::vector<std::string>* 
     return n.size() > 5 && n[0] == '.' && n.substr(n.size() - 4) == ".tmp";
   };
   const std::string trash = layout_.fen_dir + "/trash";
-  if (auto entries = env_->ListDir(trash); entries.ok()) {
+  auto trash_info = env_->Lstat(trash);
+  auto fen_info = env_->Lstat(layout_.fen_dir);
+  const bool trash_is_dir = trash_info.ok() && trash_info->type == FileType::kDirectory &&
+                            fen_info.ok() && fen_info->type == FileType::kDirectory;
+  if (trash_info.ok() && !trash_is_dir && warnings != nullptr) {
+    // Never empty a planted symlink's target (docs/security.md).
+    warnings->push_back("not emptying " + trash + ": not a directory (symlink?)");
+  }
+  if (auto entries = trash_is_dir ? env_->ListDir(trash)
+                                  : Result<std::vector<DirEntry>>(std::vector<DirEntry>());
+      entries.ok()) {
     for (const auto& e : *entries) remove(trash + "/" + e.name);
   }
   FEN_ASSIGN_OR_RETURN(std::vector<ModelKey> models, ListModels(nullptr));
