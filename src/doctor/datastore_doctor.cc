@@ -8,7 +8,11 @@
 #include <optional>
 #include <set>
 
+#include <sqlite3.h>
+
 #include "fen/base/sha256.h"
+#include "fen/storage/catalog.h"
+#include "fen/storage/swamp_catalog.h"
 #include "fen/storage/data_format.h"
 #include "fen/storage/filesystem_data_store.h"
 #include "locking/holder_info.h"
@@ -60,7 +64,11 @@ class Doctor {
     CheckTrash();
     CheckHwm(repo_.fen_dir + "/hwm", 0);
     CheckLockInfoFiles();
-    if (options_.repair) Repair();
+    CheckCatalogs();
+    if (options_.repair) {
+      Repair();
+      RepairCatalogs();
+    }
     return std::move(report_);
   }
 
@@ -364,6 +372,75 @@ class Doctor {
     }
     FEN_RETURN_IF_ERROR(storage::CreateDirsDurable(env_, r.hwm_dir));
     return storage::WriteDurable(env_, r.hwm_dir, r.hwm_name, std::to_string(r.version));
+  }
+
+  // fen's catalog is a cache that validates itself on every use (docs/design/catalog.md), so
+  // the only inconsistency left to find is a damaged file; swamp's catalog may have a pending
+  // invalidation (storage.md §7.8 item 7).
+  void CheckCatalogs() {
+    std::string path = FenCatalogPath();
+    if (env_->Lstat(path).ok()) {
+      std::string error;
+      sqlite3* db = nullptr;
+      if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        error = db != nullptr ? sqlite3_errmsg(db) : "cannot open";
+      } else {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, nullptr) != SQLITE_OK ||
+            sqlite3_step(st) != SQLITE_ROW) {
+          error = sqlite3_errmsg(db);
+        } else {
+          const unsigned char* text = sqlite3_column_text(st, 0);
+          std::string result = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+          if (result != "ok") error = result;
+        }
+        sqlite3_finalize(st);
+      }
+      sqlite3_close(db);
+      if (!error.empty()) {
+        Add("catalog_corrupt", Severity::kWarning, path,
+            "fen's catalog is damaged (" + error + "); it is a cache and is rebuilt from the tree",
+            true, "left alone: run with --repair to rebuild it");
+      }
+    }
+    if (env_->Lstat(storage::PendingInvalidationMarkerPath(repo_)).ok()) {
+      Add("swamp_catalog_invalidation_pending", Severity::kWarning,
+          storage::SwampCatalogPath(repo_),
+          "swamp's catalog has not been invalidated after a fen change", true,
+          "left alone: run with --repair (or any fen data command) to invalidate it");
+    }
+  }
+
+  std::string FenCatalogPath() const { return repo_.repo_dir + "/.swamp/.fen/catalog.db"; }
+
+  // cli.md §7.11 (fen): --repair rebuilds fen's catalog and invalidates swamp's catalog (never
+  // deleting swamp's files).
+  void RepairCatalogs() {
+    bool damaged = false;
+    for (auto& p : report_.problems) damaged = damaged || p.kind == "catalog_corrupt";
+    if (damaged) {
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        (void)env_->Unlink(FenCatalogPath() + suffix);
+      }
+    }
+    std::vector<storage::CorruptReport> ignored;
+    auto catalog = storage::OpenCatalogDataStore(
+        env_, repo_, storage::OpenFilesystemDataStore(env_, repo_), storage::CatalogOptions{});
+    Status rebuilt = catalog->ListModels(&ignored).status();
+    storage::SwampCatalogInvalidator swamp(env_, repo_);
+    Status invalidated = swamp.Invalidate();
+    if (invalidated.ok()) (void)env_->Unlink(storage::PendingInvalidationMarkerPath(repo_));
+    for (auto& p : report_.problems) {
+      if (p.kind == "catalog_corrupt") {
+        p.repaired = rebuilt.ok();
+        p.action = rebuilt.ok() ? "rebuilt" : "left alone: rebuild failed: " + rebuilt.message();
+      } else if (p.kind == "swamp_catalog_invalidation_pending") {
+        p.repaired = invalidated.ok();
+        p.action = invalidated.ok() ? "invalidated"
+                                    : "left alone: invalidation failed: " + invalidated.message();
+      }
+    }
   }
 
   void Repair() {
