@@ -6,12 +6,14 @@
 #   4. libFuzzer targets (`fuzz` preset, clang), FEN_FUZZ_SECONDS each (default 15).
 # Ends with one line `N passed, M failed` (summed over the ctest runs; a build that fails
 # counts as one failure) and exits non-zero if anything failed.
-# FEN_TEST_STAGES (default "release asan tsan fuzz") selects stages.
+# FEN_TEST_STAGES selects stages. The default is "release fuzz": the sanitizer builds take
+# ~25 minutes each on the 2-core CI machine, which the 90-minute CI budget cannot yet afford
+# alongside everything else; run them with FEN_TEST_STAGES="asan tsan" (docs/reliability.md).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 1
 
-stages="${FEN_TEST_STAGES:-release asan tsan fuzz}"
+stages="${FEN_TEST_STAGES:-release fuzz}"
 fuzz_seconds="${FEN_FUZZ_SECONDS:-15}"
 # The lock/concurrency tests TSan checks (gtest suite names, as ctest lists them).
 tsan_filter='^(Lock|FilesystemCheck|ModelRun)'
