@@ -16,7 +16,7 @@
 #include "fen/storage/data_format.h"
 #include "fen/storage/filesystem_data_store.h"
 #include "locking/holder_info.h"
-#include "storage/durable_io.h"
+#include "fen/env/durable_file.h"
 
 namespace fen::doctor {
 namespace {
@@ -139,7 +139,7 @@ class Doctor {
         return false;
       }
       if (cur == base || cur.size() <= base.size()) return true;
-      cur = storage::ParentDir(cur);
+      cur = ParentDir(cur);
     }
   }
 
@@ -370,8 +370,8 @@ class Doctor {
       auto cur = storage::ParseVersionStrict(*text);
       if (cur && *cur >= r.version) return Status::Ok();
     }
-    FEN_RETURN_IF_ERROR(storage::CreateDirsDurable(env_, r.hwm_dir));
-    return storage::WriteDurable(env_, r.hwm_dir, r.hwm_name, std::to_string(r.version));
+    FEN_RETURN_IF_ERROR(CreateDirsDurably(env_, r.hwm_dir));
+    return WriteFileDurably(env_, r.hwm_dir, r.hwm_name, std::to_string(r.version));
   }
 
   // fen's catalog is a cache that validates itself on every use (docs/design/catalog.md), so
@@ -451,7 +451,7 @@ class Doctor {
       if (r.action == RepairAction::kRemoveIncompleteVersion) s = RaiseHwm(r);
       if (r.action == RepairAction::kRemoveStaleInfo) {
         // Re-check under the structural lock: a holder may have started since the check.
-        auto again = locking::ReadHolders(env_, storage::ParentDir(p.path));
+        auto again = locking::ReadHolders(env_, ParentDir(p.path));
         bool live = !again.ok();
         if (again.ok()) {
           for (const auto& h : *again) live = live || (h.path == p.path && h.live);
@@ -465,7 +465,7 @@ class Doctor {
       if (s.ok()) {
         p.repaired = true;
         p.action = "removed";
-        touched_dirs.insert(storage::ParentDir(p.path));
+        touched_dirs.insert(ParentDir(p.path));
       } else {
         p.action = "left alone: could not remove: " + s.message();
       }

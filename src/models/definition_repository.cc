@@ -1,7 +1,7 @@
 // Definition files on disk (cli.md §3.2, §3.6; docs/design/models.md §1).
 #include "fen/models/definition_repository.h"
 
-#include "fen/models/durable_file.h"
+#include "fen/env/durable_file.h"
 #include "fen/models/model_type.h"
 
 namespace fen::models {

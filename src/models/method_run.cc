@@ -11,7 +11,7 @@
 #include "fen/models/cancellation.h"
 #include "fen/models/definition.h"
 #include "fen/models/definition_repository.h"
-#include "fen/models/durable_file.h"
+#include "fen/env/durable_file.h"
 #include "fen/models/json_string_stream.h"
 #include "fen/models/model_type.h"
 #include "fen/models/shell_model.h"

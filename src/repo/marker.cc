@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "fen/base/yaml_writer.h"
-#include "fen/repo/atomic_file.h"
+#include "fen/env/durable_file.h"
 
 namespace fen {
 namespace {
@@ -214,7 +214,8 @@ std::string Marker::ToText() const {
 }
 
 Status Marker::Save(Env* env, const std::string& path) const {
-  return WriteFileAtomically(env, path, ToText());
+  // The directory must already exist: a marker never creates its repo (repo.md).
+  return WriteFileDurably(env, ParentDir(path), path.substr(path.find_last_of('/') + 1), ToText());
 }
 
 std::optional<std::string> Marker::swamp_version() const {

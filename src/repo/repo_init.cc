@@ -11,7 +11,7 @@
 
 #include "fen/base/clock.h"
 #include "fen/base/uuid.h"
-#include "fen/repo/atomic_file.h"
+#include "fen/env/durable_file.h"
 #include "fen/repo/gitignore_section.h"
 #include "fen/repo/marker.h"
 
@@ -100,7 +100,7 @@ class InitRollback {
     if (committed_) return;
     if (gitignore_written_) {
       if (old_gitignore_.has_value()) {
-        (void)WriteFileAtomically(env_, gitignore_path_, *old_gitignore_);
+        (void)WriteFileDurably(env_, gitignore_path_, *old_gitignore_);
       } else {
         (void)env_->Unlink(gitignore_path_);
       }
@@ -216,7 +216,7 @@ Result<RepoInitResult> InitRepo(Env* env, const RepoInitOptions& options) {
   }
   GitignoreUpdate gi = ApplyManagedGitignore(old_gitignore, tools);
   if (gi.action != "unchanged") {
-    FEN_RETURN_IF_ERROR(WriteFileAtomically(env, gitignore_path, gi.content));
+    FEN_RETURN_IF_ERROR(WriteFileDurably(env, gitignore_path, gi.content));
     rollback.GitignoreWritten(gitignore_path, old_gitignore);
   }
 

@@ -11,7 +11,7 @@
 
 #include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
-#include "storage/durable_io.h"
+#include "fen/env/durable_file.h"
 
 namespace fen::storage {
 namespace {

@@ -12,7 +12,7 @@
 #include "fen/base/sha256.h"
 #include "fen/base/uuid.h"
 #include "fen/storage/data_format.h"
-#include "storage/durable_io.h"
+#include "fen/env/durable_file.h"
 
 namespace fen::storage {
 namespace {
@@ -450,7 +450,7 @@ class FilesystemDataStore final : public DataStore {
   // §5.3 steps 1-2: the data-name directory (durably) and a fresh staging directory.
   Result<std::string> CreateStage(const ArtifactPaths& p) {
     FEN_RETURN_IF_ERROR(AssertSafePath(p.name_dir));
-    FEN_RETURN_IF_ERROR(CreateDirsDurable(env_, p.name_dir));
+    FEN_RETURN_IF_ERROR(CreateDirsDurably(env_, p.name_dir));
     const std::string stage = p.name_dir + "/.fen-stage-" + NewUuidV4();
     FEN_RETURN_IF_ERROR(AssertSafePath(stage));
     FEN_RETURN_IF_ERROR(env_->CreateDir(stage));
@@ -497,13 +497,13 @@ class FilesystemDataStore final : public DataStore {
   Status RaiseHwm(const ArtifactPaths& p, int64_t n) {
     if (ReadHwm(p) >= n) return Status::Ok();
     const std::string dir = ParentDir(p.hwm_file);
-    FEN_RETURN_IF_ERROR(CreateDirsDurable(env_, dir));
-    return WriteDurable(env_, dir, p.key.name, std::to_string(n));
+    FEN_RETURN_IF_ERROR(CreateDirsDurably(env_, dir));
+    return WriteFileDurably(env_, dir, p.key.name, std::to_string(n));
   }
   // §5.4: `latest` replaced by rename, never deleted first.
   Status UpdateLatest(const ArtifactPaths& p, int64_t n) {
     FEN_RETURN_IF_ERROR(AssertSafePath(p.name_dir + "/latest"));
-    return WriteDurable(env_, p.name_dir, "latest", std::to_string(n));
+    return WriteFileDurably(env_, p.name_dir, "latest", std::to_string(n));
   }
 
   // Moves `from` into {fen dir}/trash/{uuid} (§5.5 step 3, §5.6 step 2); returns the trash
@@ -512,7 +512,7 @@ class FilesystemDataStore final : public DataStore {
     *exdev = false;
     FEN_RETURN_IF_ERROR(AssertSafePath(from));
     const std::string trash = layout_.fen_dir + "/trash";
-    FEN_RETURN_IF_ERROR(CreateDirsDurable(env_, trash));
+    FEN_RETURN_IF_ERROR(CreateDirsDurably(env_, trash));
     // A planted symlink (fen dir or trash) must not turn the move into a move out of the
     // datastore (docs/security.md).
     for (const std::string& dir : {layout_.fen_dir, trash}) {
@@ -581,7 +581,7 @@ Result<SavedVersion> FilesystemDataStore::Finish(const ArtifactPaths& p, DataRec
     }
     rec.version = n;
     // Step 5: metadata.yaml in staging, fsynced, staging dir fsynced (WriteDurable).
-    if (Status s = WriteDurable(env_, stage, "metadata.yaml", MetadataToYaml(rec)); !s.ok()) {
+    if (Status s = WriteFileDurably(env_, stage, "metadata.yaml", MetadataToYaml(rec)); !s.ok()) {
       return fail(s);
     }
     if (Status s = RaiseHwm(p, n); !s.ok()) return fail(s);     // step 6
@@ -787,7 +787,7 @@ Status FilesystemDataStore::Append(const ArtifactKey& key, std::string_view byte
   FEN_ASSIGN_OR_RETURN(FileInfo info, env_->Stat(vdir + "/raw"));
   rec->size = static_cast<int64_t>(info.size);
   rec->checksum.reset();
-  return WriteDurable(env_, vdir, "metadata.yaml", MetadataToYaml(*rec));
+  return WriteFileDurably(env_, vdir, "metadata.yaml", MetadataToYaml(*rec));
 }
 
 // §5.8 cleanup rules.

@@ -3,7 +3,7 @@
 
 #include <sqlite3.h>
 
-#include "storage/durable_io.h"
+#include "fen/env/durable_file.h"
 
 namespace fen::storage {
 namespace {
@@ -118,8 +118,8 @@ bool SwampCatalogInvalidator::InvalidateOrMark(SwampCatalogFailure* failure) {
   failure->reason = s.message();
   const std::string marker = PendingInvalidationMarkerPath(repo_);
   const std::string dir = ParentDir(marker);
-  if (CreateDirsDurable(env_, dir).ok()) {
-    (void)WriteDurable(env_, dir, kMarkerName, failure->path);
+  if (CreateDirsDurably(env_, dir).ok()) {
+    (void)WriteFileDurably(env_, dir, kMarkerName, failure->path);
   }
   return false;
 }

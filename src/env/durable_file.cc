@@ -1,9 +1,11 @@
-// storage.md §5.2 primitives. See durable_io.h.
-#include "storage/durable_io.h"
+// storage.md §5.2 primitives. See include/fen/env/durable_file.h.
+#include "fen/env/durable_file.h"
+
+#include <vector>
 
 #include "fen/base/uuid.h"
 
-namespace fen::storage {
+namespace fen {
 
 std::string ParentDir(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -12,8 +14,8 @@ std::string ParentDir(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Status WriteDurable(Env* env, const std::string& dir, const std::string& name,
-                    std::string_view bytes) {
+Status WriteFileDurably(Env* env, const std::string& dir, const std::string& name,
+                        std::string_view bytes) {
   const std::string tmp = dir + "/." + NewUuidV4() + ".tmp";
   auto file = env->NewExclusiveFile(tmp);
   if (!file.ok()) return file.status();
@@ -29,11 +31,17 @@ Status WriteDurable(Env* env, const std::string& dir, const std::string& name,
   return env->SyncDir(dir);
 }
 
-Status CreateDirsDurable(Env* env, const std::string& path) {
+Status WriteFileDurably(Env* env, const std::string& path, std::string_view bytes) {
+  const std::string dir = ParentDir(path);
+  FEN_RETURN_IF_ERROR(CreateDirsDurably(env, dir));
+  return WriteFileDurably(env, dir, path.substr(path.find_last_of('/') + 1), bytes);
+}
+
+Status CreateDirsDurably(Env* env, const std::string& path) {
   std::vector<std::string> created;
   FEN_RETURN_IF_ERROR(CreateDirs(env, path, &created));
   for (const auto& d : created) FEN_RETURN_IF_ERROR(env->SyncDir(ParentDir(d)));
   return Status::Ok();
 }
 
-}  // namespace fen::storage
+}  // namespace fen
