@@ -10,6 +10,7 @@
 #include "fen/base/clock.h"
 #include "fen/models/method_run.h"
 #include "fen/models/model_service.h"
+#include "fen/models/output_service.h"
 #include "fen/models/run_inputs.h"
 #include "fen/repo/repo_context.h"
 
@@ -114,6 +115,122 @@ Status RunMethodCommand(CommandContext& ctx, const RunArgs& a) {
     }
   }
   return Status::Ok();
+}
+
+void EmitOutputWarnings(CommandContext& ctx, const models::OutputService& svc) {
+  for (const auto& w : svc.warnings()) {
+    bool broken = w.rfind("Skipping broken definition file", 0) == 0;
+    ctx.out.Warning(broken ? "broken_definition" : "corrupt_run_record", w, Json{{"message", w}});
+  }
+}
+
+// `fen model output ...` (cli.md §6.5; docs/design/models.md §9).
+void RegisterOutputCommands(CommandRegistry& registry, CLI::App* model) {
+  CLI::App* output = registry.Group(model, "output", "Inspect method run records");
+
+  // model output get: JSON in both modes (cli.md §6.5).
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* c = registry.Command(output, "get", "Show a run record (by id prefix or model)",
+                                   [id](CommandContext& ctx) -> Status {
+                                     FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
+                                     models::OutputService svc(ctx.env, &repo);
+                                     auto doc = svc.Get(*id);
+                                     EmitOutputWarnings(ctx, svc);
+                                     if (!doc.ok()) return doc.status();
+                                     ctx.out.out() << ToPrettyJson(*doc) << '\n';
+                                     return Status::Ok();
+                                   });
+    c->add_option("id_or_model", *id, "Output id (prefix) or model id/name")->required();
+  }
+
+  // model output search (hidden alias: list)
+  {
+    auto q = std::make_shared<std::string>();
+    auto handler = [q](CommandContext& ctx) -> Status {
+      FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
+      models::OutputService svc(ctx.env, &repo);
+      auto doc = svc.Search(*q);
+      EmitOutputWarnings(ctx, svc);
+      if (!doc.ok()) return doc.status();
+      // As model search (cli.md §6.3): without a TTY the text mode prints the JSON document.
+      if (ctx.out.json() || isatty(STDIN_FILENO) != 1) {
+        ctx.out.out() << ToPrettyJson(*doc) << '\n';
+      } else {
+        for (const auto& r : (*doc)["results"]) {
+          ctx.out.Line(r["id"].get<std::string>() + "  " + r["modelName"].get<std::string>() +
+                       "  " + ToCompactJson(r["methodName"]) + "  " + ToCompactJson(r["status"]) +
+                       "  " + ToCompactJson(r["startedAt"]));
+        }
+      }
+      return Status::Ok();
+    };
+    for (const char* name : {"search", "list"}) {
+      CLI::App* c = registry.Command(output, name, "Search run records", handler);
+      c->add_option("query", *q, "Substring of model, type, method, status or id");
+      if (std::string(name) == "list") c->group("");
+    }
+  }
+
+  // model output data
+  {
+    struct DataArgs {
+      std::string id, name, field;
+      int64_t version = 0;
+    };
+    auto a = std::make_shared<DataArgs>();
+    CLI::App* c = registry.Command(
+        output, "data", "Show the data an output produced", [a](CommandContext& ctx) -> Status {
+          FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
+          FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo, CliDataStoreOptions(ctx)));
+          models::OutputService svc(ctx.env, &repo);
+          std::optional<int64_t> version;
+          if (a->version > 0) version = a->version;
+          auto doc = svc.Data(a->id, a->name, a->field, version, store.get());
+          EmitOutputWarnings(ctx, svc);
+          if (!doc.ok()) return doc.status();
+          if (ctx.out.json()) {
+            ctx.out.Document(*doc);
+          } else if ((*doc)["data"].is_string()) {
+            ctx.out.out() << (*doc)["data"].get<std::string>() << '\n';
+          } else {
+            ctx.out.out() << ToPrettyJson((*doc)["data"]) << '\n';
+          }
+          return Status::Ok();
+        });
+    c->add_option("output_id", a->id, "Output id (prefix)")->required();
+    c->add_option("--name", a->name, "Artifact name");
+    c->add_option("--field", a->field, "Field of JSON data (dotted path)");
+    c->add_option("--version", a->version, "Artifact version (default: the run's)");
+  }
+
+  // model output logs
+  {
+    struct LogsArgs {
+      std::string id;
+      int64_t tail = -1;
+    };
+    auto a = std::make_shared<LogsArgs>();
+    CLI::App* c = registry.Command(
+        output, "logs", "Show an output's log", [a](CommandContext& ctx) -> Status {
+          FEN_ASSIGN_OR_RETURN(RepoContext repo, Open(ctx));
+          FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo, CliDataStoreOptions(ctx)));
+          models::OutputService svc(ctx.env, &repo);
+          std::optional<int64_t> tail;
+          if (a->tail >= 0) tail = a->tail;
+          auto doc = svc.Logs(a->id, tail, store.get());
+          EmitOutputWarnings(ctx, svc);
+          if (!doc.ok()) return doc.status();
+          if (ctx.out.json()) {
+            ctx.out.Document(*doc);
+          } else {
+            for (const auto& l : (*doc)["lines"]) ctx.out.out() << l.get<std::string>() << '\n';
+          }
+          return Status::Ok();
+        });
+    c->add_option("output_id", a->id, "Output id (prefix)")->required();
+    c->add_option("--tail", a->tail, "Only the last N lines");
+  }
 }
 
 }  // namespace
@@ -311,6 +428,8 @@ void RegisterModelCommands(CommandRegistry& registry) {
     c->add_option("--traceparent", a->traceparent, "Accepted and ignored");
     c->add_option("--tracestate", a->tracestate, "Accepted and ignored");
   }
+
+  RegisterOutputCommands(registry, model);
 }
 
 }  // namespace fen::cli
