@@ -2,7 +2,7 @@
 //
 // Contract: reads never lock; broken files are skipped with the warning
 // "Skipping broken definition file <path>: <msg>" (collected in `warnings`), while I/O errors
-// other than a vanished file are fatal. Writes are durable (durable_file.h); callers that need
+// other than a vanished file are fatal. Writes are durable (fen/env/durable_file.h); callers that need
 // exclusion (model delete, method run) hold the model's writer lock. One thread at a time per
 // instance; many processes may use the same repo.
 #pragma once
