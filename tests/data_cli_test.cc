@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fen/storage/data_format.h"
+#include "hardening_test_util.h"
 #include "storage/storage_test_util.h"
 
 namespace fen {
@@ -21,42 +22,9 @@ using storage::testing::Slurp;
 using storage::testing::TempDir;
 using OJson = nlohmann::ordered_json;
 
-struct FenRun {
-  int rc = -1;
-  std::string out, err;
-};
-
-FenRun SpawnFen(const std::string& cwd, const std::vector<std::string>& args,
-                const std::string& scratch) {
-  const std::string out_path = scratch + "/stdout", err_path = scratch + "/stderr";
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    int in = open("/dev/null", O_RDONLY);
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<char*> argv;
-    std::string bin = FEN_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    unsetenv("SWAMP_REPO_DIR");
-    unsetenv("SWAMP_DATASTORE");
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  FenRun r;
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = Slurp(out_path);
-  r.err = Slurp(err_path);
-  return r;
-}
+// Real fen processes: the one helper the process-level tests share.
+using hardening::FenRun;
+using hardening::SpawnFen;
 
 const char kCounter[] = "5f9277e4-133a-42e4-848a-8f0df54b77c7";
 const char kHello[] = "84900049-e41d-42e9-941e-cca09d30cb7b";
