@@ -13,14 +13,17 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
 
 #include "env/fault_injection_env.h"
+#include "fen/env/durable_file.h"
 #include "fen/storage/data_maintenance.h"
 #include "fen/storage/filesystem_data_store.h"
 #include "hardening_test_util.h"
+#include "support/record_participant.h"
 
 namespace fen::hardening {
 namespace {
@@ -92,6 +95,16 @@ void CheckAfterCrash(const Tree& t, const std::string& where) {
   }
 }
 
+// Two streamed versions (result v4, other v2) and a record, committed together.
+Status CommitTwoTogether(DataStore* s, Env* env, const Tree& t) {
+  FEN_ASSIGN_OR_RETURN(auto a, s->BeginVersion(Key("result"), Record(2)));
+  FEN_ASSIGN_OR_RETURN(auto b, s->BeginVersion(Key("other"), Record(2)));
+  FEN_RETURN_IF_ERROR(a->Append("r4"));
+  FEN_RETURN_IF_ERROR(b->Append("o2"));
+  testsupport::RecordParticipant record(env, t.ctx.datastore_root);
+  return s->CommitTogether({a.get(), b.get()}, &record).status();
+}
+
 struct CrashOp {
   const char* name;
   std::function<Status(DataStore*, Env*, const Tree&)> run;
@@ -110,6 +123,16 @@ std::vector<CrashOp> CrashOps() {
          auto l = s->FindOwnLatest(Key("result"));
          ASSERT_TRUE(l.ok() && *l) << w;
          EXPECT_EQ((*l)->version, 4) << w;
+       }},
+      {"commit-together", CommitTwoTogether,
+       [](DataStore* s, const std::string& w) {
+         EXPECT_EQ(Content(s, "result", 4), "r4") << w;
+         EXPECT_EQ(Content(s, "other", 2), "o2") << w;
+         for (auto [name, v] : {std::pair<const char*, int64_t>{"result", 4}, {"other", 2}}) {
+           auto l = s->FindOwnLatest(Key(name));
+           ASSERT_TRUE(l.ok() && *l) << w;
+           EXPECT_EQ((*l)->version, v) << w << " " << name;
+         }
        }},
       {"delete-version",
        [](DataStore* s, Env*, const Tree&) {
@@ -217,6 +240,22 @@ TEST(CrashTest, ExitAtEveryMutatingStep) {
         op.acknowledged(s.get(), where);
       }
       CheckAfterCrash(t, where);
+      // A commit's record is published only after every version it names is visible.
+      std::ifstream record(t.ctx.datastore_root + "/record");
+      for (std::string line; std::getline(record, line);) {
+        const auto eq = line.find('=');
+        ASSERT_NE(eq, std::string::npos) << where << " torn record line: " << line;
+        auto s = storage::OpenFilesystemDataStore(Env::Default(), t.layout);
+        EXPECT_NE(Content(s.get(), line.substr(0, eq), std::stoll(line.substr(eq + 1))),
+                  "<missing>")
+            << where << " record names an invisible version: " << line;
+      }
+      if (code == 0 && std::string(op.name) == "commit-together") {
+        std::ifstream again(t.ctx.datastore_root + "/record");
+        std::stringstream text;
+        text << again.rdbuf();
+        EXPECT_EQ(text.str(), "result=4\nother=2\n") << where;
+      }
     }
   }
   std::printf("crash trials (exit at k-th Env call): %d, crashed mid-operation: %d\n", trials,

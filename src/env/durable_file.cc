@@ -44,4 +44,33 @@ Status CreateDirsDurably(Env* env, const std::string& path) {
   return Status::Ok();
 }
 
+Result<std::unique_ptr<StagedFile>> StagedFile::Create(Env* env, const std::string& dir,
+                                                       const std::string& name,
+                                                       std::string_view bytes) {
+  std::string tmp = dir + "/." + NewUuidV4() + ".tmp";
+  auto file = env->NewExclusiveFile(tmp);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(bytes);
+  if (!s.ok()) {
+    (void)(*file)->Close();
+    (void)env->Unlink(tmp);
+    return s;
+  }
+  return std::unique_ptr<StagedFile>(
+      new StagedFile(env, dir, name, std::move(tmp), std::move(file).value()));
+}
+
+StagedFile::~StagedFile() {
+  if (published_) return;
+  (void)file_->Close();
+  (void)env_->Unlink(tmp_);
+}
+
+Status StagedFile::Publish() {
+  Status s = file_->Close();
+  if (s.ok()) s = env_->Rename(tmp_, dir_ + "/" + name_);
+  if (s.ok()) published_ = true;
+  return s;
+}
+
 }  // namespace fen

@@ -8,10 +8,11 @@
 #include "fen/base/clock.h"
 #include "fen/base/uuid.h"
 #include "fen/base/yaml_writer.h"
+#include "fen/env/durable_file.h"
+#include "fen/env/sync_group.h"
 #include "fen/models/cancellation.h"
 #include "fen/models/definition.h"
 #include "fen/models/definition_repository.h"
-#include "fen/env/durable_file.h"
 #include "fen/models/json_string_stream.h"
 #include "fen/models/model_type.h"
 #include "fen/models/shell_model.h"
@@ -87,16 +88,25 @@ class RunLog {
     buffer_ += ": ";
     buffer_.append(text);
     buffer_ += '\n';
+    synced_by_commit_ = false;
     if (buffer_.size() >= (1 << 16)) Flush();
   }
   void Flush() {
     if (file_ && !buffer_.empty() && status_.ok()) status_ = file_->Append(buffer_);
     buffer_.clear();
   }
+  // Flushes and hands out the file for a commit round to fsync (docs/design/storage.md §6);
+  // Close() then skips its own fsync unless more lines arrive.
+  WritableFile* FlushForCommit() {
+    Flush();
+    if (!file_ || !status_.ok()) return nullptr;
+    synced_by_commit_ = true;
+    return file_.get();
+  }
   Status Close() {
     Flush();
     if (!file_) return status_;
-    if (status_.ok()) status_ = file_->Sync();
+    if (status_.ok() && !synced_by_commit_) status_ = file_->Sync();
     Status c = file_->Close();
     file_.reset();
     return status_.ok() ? c : status_;
@@ -107,6 +117,7 @@ class RunLog {
   std::string category_;
   std::string buffer_;
   Status status_;
+  bool synced_by_commit_ = false;
 };
 
 // Streams stdout into the `log` artifact while the command runs: "[stdout]\n" + stdout with
@@ -167,8 +178,9 @@ struct RunRecord {
   std::string path;
 };
 
-Status WriteRunRecord(Env* env, const RunRecord& rec, const std::string& status,
-                      const std::optional<std::string>& error, int64_t* duration_ms = nullptr) {
+// The run record's YAML at a terminal state (cli.md §5.6).
+std::string RunRecordYaml(const RunRecord& rec, const std::string& status,
+                          const std::optional<std::string>& error, int64_t* duration_ms) {
   WallTime done = NowWall();
   Json j = Json::object();
   j["id"] = rec.id;
@@ -197,7 +209,12 @@ Status WriteRunRecord(Env* env, const RunRecord& rec, const std::string& status,
   }
   j["logFile"] = rec.log_file_rel;
   j["pid"] = static_cast<int64_t>(getpid());
-  return WriteFileDurably(env, rec.path, ToYaml(j));
+  return ToYaml(j);
+}
+
+Status WriteRunRecord(Env* env, const RunRecord& rec, const std::string& status,
+                      const std::optional<std::string>& error) {
+  return WriteFileDurably(env, rec.path, RunRecordYaml(rec, status, error, nullptr));
 }
 
 Json ArtifactEntry(const storage::SavedVersion& v, const storage::DataRecord& r) {
@@ -205,6 +222,48 @@ Json ArtifactEntry(const storage::SavedVersion& v, const storage::DataRecord& r)
   for (const auto& [k, val] : r.tags) tags[k] = val;
   return {{"dataId", v.id}, {"name", v.name}, {"version", v.version}, {"tags", tags}};
 }
+
+// Joins the run log and the run record to the data commit, so that a successful run costs the
+// commit's four fsync rounds and no more (docs/design/models.md §4, docs/design/storage.md §6): the
+// log is fsynced with the versions' contents, the record (which names the versions) is staged once
+// the numbers are durable and published once the versions are visible.
+class RunCommitParticipant final : public storage::CommitParticipant {
+ public:
+  RunCommitParticipant(Env* env, RunLog* log, RunRecord* rec,
+                       const std::vector<const storage::DataRecord*>& records)
+      : env_(env), log_(log), rec_(rec), records_(records) {}
+
+  void AddToFirstRound(SyncGroup* round) override {
+    if (WritableFile* f = log_->FlushForCommit()) round->AddFile(f);
+  }
+  Status Numbered(const std::vector<storage::SavedVersion>& versions, SyncGroup* round) override {
+    rec_->artifacts = Json::array();
+    for (size_t i = 0; i < versions.size(); ++i) {
+      rec_->artifacts.push_back(ArtifactEntry(versions[i], *records_[i]));
+    }
+    std::string yaml = RunRecordYaml(*rec_, "succeeded", std::nullopt, &duration_ms_);
+    const size_t slash = rec_->path.find_last_of('/');
+    record_.reset();
+    FEN_ASSIGN_OR_RETURN(record_, StagedFile::Create(env_, rec_->path.substr(0, slash),
+                                                     rec_->path.substr(slash + 1), yaml));
+    round->AddFile(record_->file());
+    return Status::Ok();
+  }
+  Status Visible(SyncGroup* round) override {
+    FEN_RETURN_IF_ERROR(record_->Publish());
+    round->AddDir(record_->dir());
+    return Status::Ok();
+  }
+  int64_t duration_ms() const { return duration_ms_; }
+
+ private:
+  Env* env_;
+  RunLog* log_;
+  RunRecord* rec_;
+  std::vector<const storage::DataRecord*> records_;
+  std::unique_ptr<StagedFile> record_;
+  int64_t duration_ms_ = 0;
+};
 
 }  // namespace
 
@@ -408,10 +467,6 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
     if (s.ok()) s = w->Append("}");
     if (!s.ok()) return finish_failed(s);
   }
-  if (Status s = locks->CheckHeld(); !s.ok()) return finish_failed(s);
-  auto result_saved = (*result_writer)->Commit();
-  if (!result_saved.ok()) return finish_failed(result_saved.status());
-
   if (abnormal) {
     // The streamed stdout does not belong in the log: start it again with the message.
     log_writer.reset();
@@ -423,21 +478,24 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   } else if (Status s = log_stream.Stderr(r.err); !s.ok()) {
     return finish_failed(s);
   }
-  if (Status s = locks->CheckHeld(); !s.ok()) return finish_failed(s);
-  auto log_saved = log_writer->Commit();
-  if (!log_saved.ok()) return finish_failed(log_saved.status());
 
+  // Step 11 (result, then log) and step 12 (the run record) in one commit.
+  if (Status s = locks->CheckHeld(); !s.ok()) return finish_failed(s);
+  RunCommitParticipant participant(env, &run_log, &rec, {&result_record, &log_record});
+  auto committed =
+      deps.store->CommitTogether({result_writer->get(), log_writer.get()}, &participant);
+  if (!committed.ok()) {
+    rec.artifacts = Json::array();  // a failed run lists no data (docs/design/models.md §4)
+    return finish_failed(committed.status());
+  }
+  const storage::SavedVersion* result_saved = &(*committed)[0];
+  const storage::SavedVersion* log_saved = &(*committed)[1];
   if (deps.warning) {
     for (const auto& w : result_saved->warnings) deps.warning(w);
     for (const auto& w : log_saved->warnings) deps.warning(w);
   }
-  rec.artifacts.push_back(ArtifactEntry(*result_saved, result_record));
-  rec.artifacts.push_back(ArtifactEntry(*log_saved, log_record));
   FEN_RETURN_IF_ERROR(run_log.Close());
-  // Step 12: the run record, once, at the terminal state.
-  FEN_RETURN_IF_ERROR(locks->CheckHeld());
-  int64_t duration = 0;
-  FEN_RETURN_IF_ERROR(WriteRunRecord(env, rec, "succeeded", std::nullopt, &duration));
+  const int64_t duration = participant.duration_ms();
 
   // §5.8 document.
   Json doc = Json::object();

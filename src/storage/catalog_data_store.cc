@@ -9,9 +9,9 @@
 #include <set>
 #include <unordered_map>
 
+#include "fen/env/durable_file.h"
 #include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
-#include "fen/env/durable_file.h"
 
 namespace fen::storage {
 namespace {
@@ -368,6 +368,8 @@ class CatalogStore final : public CatalogDataStore {
   }
   Result<std::unique_ptr<VersionWriter>> BeginVersion(const ArtifactKey& key,
                                                       const DataRecord& record) override;
+  Result<std::vector<SavedVersion>> CommitTogether(const std::vector<VersionWriter*>& writers,
+                                                   CommitParticipant* participant) override;
 
   // Drops the snapshot and invalidates swamp's catalog (§7.8) after a successful mutation.
   Status AfterMutation(Status s) {
@@ -764,6 +766,8 @@ class CatalogVersionWriter final : public VersionWriter {
     if (r.ok()) (void)store_->AfterMutation(Status::Ok());
     return r;
   }
+  VersionWriter* inner() const { return inner_.get(); }
+  CatalogStore* store() const { return store_; }
 
  private:
   CatalogStore* store_;
@@ -774,6 +778,22 @@ Result<std::unique_ptr<VersionWriter>> CatalogStore::BeginVersion(const Artifact
                                                                   const DataRecord& record) {
   FEN_ASSIGN_OR_RETURN(std::unique_ptr<VersionWriter> w, inner_->BeginVersion(key, record));
   return std::unique_ptr<VersionWriter>(new CatalogVersionWriter(this, std::move(w)));
+}
+
+Result<std::vector<SavedVersion>> CatalogStore::CommitTogether(
+    const std::vector<VersionWriter*>& writers, CommitParticipant* participant) {
+  std::vector<VersionWriter*> inner;
+  for (VersionWriter* w : writers) {
+    auto* cw = dynamic_cast<CatalogVersionWriter*>(w);
+    if (cw == nullptr || cw->store() != this) {
+      return Status(ErrorCode::kInternalError, "CommitTogether: writer of another store");
+    }
+    inner.push_back(cw->inner());
+  }
+  auto r = inner_->CommitTogether(inner, participant);
+  // A failed batch may have made some versions visible: invalidate either way.
+  (void)AfterMutation(Status::Ok());
+  return r;
 }
 
 }  // namespace

@@ -11,8 +11,9 @@
 #include "fen/base/json_text.h"
 #include "fen/base/sha256.h"
 #include "fen/base/uuid.h"
-#include "fen/storage/data_format.h"
 #include "fen/env/durable_file.h"
+#include "fen/env/sync_group.h"
+#include "fen/storage/data_format.h"
 
 namespace fen::storage {
 namespace {
@@ -37,6 +38,24 @@ struct WriteOptions {
 
 std::string OwnerString(const OwnerDefinition& o) { return o.owner_type + ":" + o.owner_ref; }
 
+// A staged version on its way through §5.3 steps 3-9: `raw` is complete in `stage` and, when
+// `raw_file` is still open, not yet fsynced (the commit's first round does it).
+struct PendingVersion {
+  ArtifactPaths paths;
+  DataRecord record;
+  std::string stage;
+  std::unique_ptr<WritableFile> raw_file;
+  std::optional<int64_t> size;
+  std::optional<std::string> checksum;
+  std::string created_at;  // "" = now
+  // Filled by the commit.
+  int64_t version = 0;
+  bool visible = false;
+  std::unique_ptr<WritableFile> metadata_file;
+  std::unique_ptr<StagedFile> hwm;
+  std::unique_ptr<StagedFile> latest;
+};
+
 class FilesystemDataStore;
 
 // A version being streamed into its staging directory (§5.10). Owned by one thread.
@@ -59,6 +78,9 @@ class FilesystemVersionWriter final : public VersionWriter {
     return Status::Ok();
   }
   Result<SavedVersion> Commit() override;
+
+  // Hands the staged version to a commit; the writer is done afterwards.
+  Result<PendingVersion> TakePending(const FilesystemDataStore* store);
 
  private:
   FilesystemDataStore* store_;
@@ -207,10 +229,13 @@ class FilesystemDataStore final : public DataStore {
   Result<int64_t> CleanupLeftovers(std::vector<std::string>* warnings) override;
   Status Append(const ArtifactKey& key, std::string_view bytes) override;
 
+  Result<std::vector<SavedVersion>> CommitTogether(const std::vector<VersionWriter*>& writers,
+                                                   CommitParticipant* participant) override;
+
   // ---- used by FilesystemVersionWriter ----
-  Result<SavedVersion> Finish(const ArtifactPaths& p, DataRecord rec, const std::string& stage,
-                              std::optional<int64_t> size, std::optional<std::string> checksum,
-                              const std::string& created_at);
+  // §5.3 steps 4-11 for a batch of staged versions (docs/design/storage.md §6).
+  Result<std::vector<SavedVersion>> FinishAll(std::vector<PendingVersion>* batch,
+                                              CommitParticipant* participant);
   Env* env() const { return env_; }
 
  private:
@@ -459,32 +484,29 @@ class FilesystemDataStore final : public DataStore {
 
   Result<SavedVersion> SaveInternal(const ArtifactKey& key, const DataRecord& record,
                                     std::string_view content, const WriteOptions& opts) {
-    FEN_ASSIGN_OR_RETURN(ArtifactPaths p, PathsFor(key, true));
-    FEN_ASSIGN_OR_RETURN(DataRecord rec, PrepareRecord(p, record));
-    FEN_ASSIGN_OR_RETURN(std::string stage, CreateStage(p));
-    // §5.3 step 3: raw, fsynced.
-    Status s;
-    {
-      auto file = env_->NewExclusiveFile(stage + "/raw");
-      s = file.status();
-      if (s.ok()) s = (*file)->Append(content);
-      if (s.ok()) s = (*file)->Sync();
-      if (file.ok()) {
-        Status c = (*file)->Close();
-        if (s.ok()) s = c;
-      }
-    }
+    PendingVersion v;
+    FEN_ASSIGN_OR_RETURN(v.paths, PathsFor(key, true));
+    FEN_ASSIGN_OR_RETURN(v.record, PrepareRecord(v.paths, record));
+    FEN_ASSIGN_OR_RETURN(v.stage, CreateStage(v.paths));
+    // §5.3 step 3: raw (fsynced in the commit's first round).
+    auto file = env_->NewExclusiveFile(v.stage + "/raw");
+    Status s = file.status();
+    if (s.ok()) s = (*file)->Append(content);
     if (!s.ok()) {
-      (void)env_->RemoveTree(stage);
+      if (file.ok()) (void)(*file)->Close();
+      (void)env_->RemoveTree(v.stage);
       return s;
     }
-    std::optional<int64_t> size;
-    std::optional<std::string> checksum;
+    v.raw_file = std::move(file).value();
     if (opts.with_size_checksum) {
-      size = static_cast<int64_t>(content.size());
-      checksum = Sha256Hex(content);
+      v.size = static_cast<int64_t>(content.size());
+      v.checksum = Sha256Hex(content);
     }
-    return Finish(p, std::move(rec), stage, size, checksum, opts.created_at);
+    v.created_at = opts.created_at;
+    std::vector<PendingVersion> batch;
+    batch.push_back(std::move(v));
+    FEN_ASSIGN_OR_RETURN(std::vector<SavedVersion> saved, FinishAll(&batch, nullptr));
+    return std::move(saved.front());
   }
 
   // §5.9: read the HWM (absent or corrupt = 0).
@@ -545,76 +567,196 @@ FilesystemVersionWriter::~FilesystemVersionWriter() {
   }
 }
 
-Result<SavedVersion> FilesystemVersionWriter::Commit() {
-  if (done_) return Status(ErrorCode::kInternalError, "version writer already committed");
-  done_ = true;
-  Status s = raw_->Sync();  // §5.10: finalize = §5.3 step 3 on the streamed raw
-  Status c = raw_->Close();
-  if (s.ok()) s = c;
-  if (!s.ok()) {
-    (void)store_->env()->RemoveTree(stage_);
-    return s;
+Result<PendingVersion> FilesystemVersionWriter::TakePending(const FilesystemDataStore* store) {
+  if (done_ || store != store_) {
+    return Status(ErrorCode::kInternalError, "version writer already committed or foreign");
   }
-  return store_->Finish(paths_, std::move(record_), stage_, size_, sha_.HexDigest(), "");
+  done_ = true;
+  PendingVersion v;
+  v.paths = std::move(paths_);
+  v.record = std::move(record_);
+  v.stage = std::move(stage_);
+  v.raw_file = std::move(raw_);  // §5.10: finalize = §5.3 step 3 on the streamed raw
+  v.size = size_;
+  v.checksum = sha_.HexDigest();
+  return v;
 }
 
-// §5.3 steps 4-9 (the staging directory already holds a durable raw).
-Result<SavedVersion> FilesystemDataStore::Finish(const ArtifactPaths& p, DataRecord rec,
-                                                 const std::string& stage,
-                                                 std::optional<int64_t> size,
-                                                 std::optional<std::string> checksum,
-                                                 const std::string& created_at) {
-  auto fail = [&](Status s) -> Result<SavedVersion> {
-    (void)env_->RemoveTree(stage);
+Result<SavedVersion> FilesystemVersionWriter::Commit() {
+  FEN_ASSIGN_OR_RETURN(PendingVersion v, TakePending(store_));
+  std::vector<PendingVersion> batch;
+  batch.push_back(std::move(v));
+  FEN_ASSIGN_OR_RETURN(std::vector<SavedVersion> saved, store_->FinishAll(&batch, nullptr));
+  return std::move(saved.front());
+}
+
+Result<std::vector<SavedVersion>> FilesystemDataStore::CommitTogether(
+    const std::vector<VersionWriter*>& writers, CommitParticipant* participant) {
+  std::vector<PendingVersion> batch;
+  std::set<std::string> names;
+  auto refuse = [&](const char* why) -> Result<std::vector<SavedVersion>> {
+    for (PendingVersion& v : batch) {
+      if (v.raw_file) (void)v.raw_file->Close();
+      (void)env_->RemoveTree(v.stage);  // the writers are spent: nothing may be left staged
+    }
+    return Status(ErrorCode::kInternalError, std::string("CommitTogether: ") + why);
+  };
+  for (VersionWriter* w : writers) {
+    auto* fw = dynamic_cast<FilesystemVersionWriter*>(w);
+    if (fw == nullptr) return refuse("writer of another store");
+    auto v = fw->TakePending(this);
+    if (!v.ok()) return refuse("writer already committed or of another store");
+    const bool duplicate = !names.insert(v->paths.name_dir).second;
+    batch.push_back(std::move(v).value());
+    if (duplicate) return refuse("two writers of one artifact");
+  }
+  return FinishAll(&batch, participant);
+}
+
+// §5.3 steps 3-11 for every version of `batch`, in lockstep: each step runs for all versions
+// and its fsyncs complete together (one SyncGroup round) before the next step starts, so each
+// version goes through exactly the states of §5.8 (docs/design/storage.md §6).
+Result<std::vector<SavedVersion>> FilesystemDataStore::FinishAll(
+    std::vector<PendingVersion>* batch_ptr, CommitParticipant* participant) {
+  std::vector<PendingVersion>& batch = *batch_ptr;
+  auto fail = [&](Status s) -> Result<std::vector<SavedVersion>> {
+    for (PendingVersion& v : batch) {
+      if (v.raw_file) (void)v.raw_file->Close();
+      if (v.metadata_file) (void)v.metadata_file->Close();
+      v.hwm.reset();     // removes an unpublished temp
+      v.latest.reset();  // removes an unpublished temp
+      if (!v.visible) (void)env_->RemoveTree(v.stage);
+    }
     return s;
   };
-  auto highest = HighestLenient(p);
-  if (!highest.ok()) return fail(highest.status());
-  int64_t n = std::max(ReadHwm(p), *highest) + 1;  // step 4
-  rec.created_at = created_at.empty() ? NowIsoMillis() : created_at;
-  rec.size = size;
-  rec.checksum = checksum;
-  for (int attempt = 0;; ++attempt) {
-    if (attempt >= kMaxAllocationAttempts) {
-      return fail(Status(ErrorCode::kIoError,
-                         "Failed to allocate version for \"" + rec.name + "\" after 100 retries"));
+  auto describe = [&] {
+    std::vector<SavedVersion> out;
+    for (const PendingVersion& v : batch) {
+      SavedVersion sv;
+      sv.id = v.record.id;
+      sv.name = v.record.name;
+      sv.version = v.version;
+      sv.version_dir = VersionDir(v.paths, v.version);
+      sv.size = v.size.value_or(0);
+      sv.checksum = v.checksum.value_or("");
+      out.push_back(std::move(sv));
     }
-    rec.version = n;
-    // Step 5: metadata.yaml in staging, fsynced, staging dir fsynced (WriteDurable).
-    if (Status s = WriteFileDurably(env_, stage, "metadata.yaml", MetadataToYaml(rec)); !s.ok()) {
-      return fail(s);
-    }
-    if (Status s = RaiseHwm(p, n); !s.ok()) return fail(s);     // step 6
-    Status s = env_->RenameNoReplace(stage, VersionDir(p, n));  // step 7
-    if (s.ok()) break;
-    if (s.sys_errno() == EEXIST || s.sys_errno() == ENOTEMPTY) {
-      ++n;
-      continue;
-    }
-    return fail(s);
+    return out;
+  };
+  SyncGroup round(env_);
+
+  // Round 1 (steps 3-5 and the contents of steps 6 and 9): raw, metadata.yaml and the staging
+  // directory; the HWM and `latest` temp files, whose renames come in later rounds.
+  for (PendingVersion& v : batch) {
+    const ArtifactPaths& p = v.paths;
+    auto highest = HighestLenient(p);
+    if (!highest.ok()) return fail(highest.status());
+    v.version = std::max(ReadHwm(p), *highest) + 1;  // step 4
+    v.record.version = v.version;
+    v.record.created_at = v.created_at.empty() ? NowIsoMillis() : v.created_at;
+    v.record.size = v.size;
+    v.record.checksum = v.checksum;
+    // Step 5: metadata.yaml is written in place: the staging directory is invisible.
+    auto meta = env_->NewExclusiveFile(v.stage + "/metadata.yaml");
+    if (!meta.ok()) return fail(meta.status());
+    v.metadata_file = std::move(meta).value();
+    if (Status s = v.metadata_file->Append(MetadataToYaml(v.record)); !s.ok()) return fail(s);
+    round.AddFile(v.metadata_file.get());
+    if (v.raw_file) round.AddFile(v.raw_file.get());
+    round.AddDir(v.stage);
+    const std::string hwm_dir = ParentDir(p.hwm_file);
+    if (Status s = CreateDirsDurably(env_, hwm_dir); !s.ok()) return fail(s);
+    auto hwm = StagedFile::Create(env_, hwm_dir, p.key.name, std::to_string(v.version));
+    if (!hwm.ok()) return fail(hwm.status());
+    v.hwm = std::move(hwm).value();
+    round.AddFile(v.hwm->file());
+    if (Status s = AssertSafePath(p.name_dir + "/latest"); !s.ok()) return fail(s);
+    auto latest = StagedFile::Create(env_, p.name_dir, "latest", std::to_string(v.version));
+    if (!latest.ok()) return fail(latest.status());
+    v.latest = std::move(latest).value();
+    round.AddFile(v.latest->file());
   }
-  FEN_RETURN_IF_ERROR(env_->SyncDir(p.name_dir));  // step 8
-  FEN_RETURN_IF_ERROR(UpdateLatest(p, n));         // step 9
-  SavedVersion out;
+  if (participant != nullptr) participant->AddToFirstRound(&round);
+  if (Status s = round.Sync(); !s.ok()) return fail(s);
+  for (PendingVersion& v : batch) {
+    Status s = v.metadata_file->Close();
+    if (s.ok() && v.raw_file) s = v.raw_file->Close();
+    if (!s.ok()) return fail(s);
+    v.metadata_file.reset();
+    v.raw_file.reset();
+  }
+
+  // Round 2 (step 6): the HWMs, durable before any number becomes visible.
+  for (PendingVersion& v : batch) {
+    if (Status s = v.hwm->Publish(); !s.ok()) return fail(s);
+    round.AddDir(v.hwm->dir());
+  }
+  if (Status s = round.Sync(); !s.ok()) return fail(s);
+  if (participant != nullptr) {
+    if (Status s = participant->Numbered(describe(), &round); !s.ok()) return fail(s);
+  }
+
+  // Round 3 (steps 7-8): visibility. A number taken meanwhile by a writer that ignores the
+  // model lock (EEXIST) is re-chosen one step at a time, as §5.3 step 7 prescribes.
+  bool renumbered = false;
+  for (PendingVersion& v : batch) {
+    const ArtifactPaths& p = v.paths;
+    for (int attempt = 1;; ++attempt) {
+      Status s = env_->RenameNoReplace(v.stage, VersionDir(p, v.version));
+      if (s.ok()) break;
+      if (s.sys_errno() != EEXIST && s.sys_errno() != ENOTEMPTY) return fail(s);
+      if (attempt >= kMaxAllocationAttempts) {
+        return fail(Status(ErrorCode::kIoError, "Failed to allocate version for \"" +
+                                                    v.record.name + "\" after 100 retries"));
+      }
+      renumbered = true;
+      v.version += 1;
+      v.record.version = v.version;
+      if (Status w = WriteFileDurably(env_, v.stage, "metadata.yaml", MetadataToYaml(v.record));
+          !w.ok()) {
+        return fail(w);
+      }
+      if (Status h = RaiseHwm(p, v.version); !h.ok()) return fail(h);
+      v.latest.reset();
+      auto latest = StagedFile::Create(env_, p.name_dir, "latest", std::to_string(v.version));
+      if (!latest.ok()) return fail(latest.status());
+      v.latest = std::move(latest).value();
+      if (Status l = v.latest->file()->Sync(); !l.ok()) return fail(l);
+    }
+    v.visible = true;
+    round.AddDir(p.name_dir);
+  }
+  if (renumbered && participant != nullptr) {
+    if (Status s = participant->Numbered(describe(), &round); !s.ok()) return fail(s);
+  }
+  if (Status s = round.Sync(); !s.ok()) return fail(s);  // step 8
+
+  // Round 4 (step 9, §5.4): `latest`, renamed over the old marker, never deleted first.
+  for (PendingVersion& v : batch) {
+    if (Status s = v.latest->Publish(); !s.ok()) return fail(s);
+    round.AddDir(v.paths.name_dir);
+  }
+  if (participant != nullptr) {
+    if (Status s = participant->Visible(&round); !s.ok()) return fail(s);
+  }
+  if (Status s = round.Sync(); !s.ok()) return fail(s);
+
+  std::vector<SavedVersion> out = describe();
   // Step 11: write-time pruning (autoGc, integer policies only), §5.5, complete versions only.
-  if (const int64_t* keep = std::get_if<int64_t>(&rec.garbage_collection);
-      keep != nullptr && layout_.auto_gc) {
-    auto complete = CompleteVersions(p);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const PendingVersion& v = batch[i];
+    const int64_t* keep = std::get_if<int64_t>(&v.record.garbage_collection);
+    if (keep == nullptr || !layout_.auto_gc) continue;
+    auto complete = CompleteVersions(v.paths);
     if (!complete.ok()) {
-      out.warnings.push_back(complete.status().message());
+      out[i].warnings.push_back(complete.status().message());
     } else if (static_cast<int64_t>(complete->size()) > *keep) {
       std::vector<int64_t> old(complete->begin(), complete->end() - *keep);
-      if (Status s = DeleteVersions(p.key, old, &out.warnings); !s.ok()) {
-        out.warnings.push_back("write-time pruning failed: " + s.message());
+      if (Status s = DeleteVersions(v.paths.key, old, &out[i].warnings); !s.ok()) {
+        out[i].warnings.push_back("write-time pruning failed: " + s.message());
       }
     }
   }
-  out.id = rec.id;
-  out.name = rec.name;
-  out.version = n;
-  out.version_dir = VersionDir(p, n);
-  out.size = size.value_or(0);
-  out.checksum = checksum.value_or("");
   return out;
 }
 

@@ -9,6 +9,7 @@
 // is; concurrent writers of one target race only on which complete version wins.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,41 @@ Status WriteFileDurably(Env* env, const std::string& dir, const std::string& nam
 Status WriteFileDurably(Env* env, const std::string& path, std::string_view bytes);
 // mkdir -p `path`, then fsync the parent of every directory actually created.
 Status CreateDirsDurably(Env* env, const std::string& path);
+// write_durable split in two for batched protocols (docs/design/storage.md §6): Create writes
+// `{dir}/.{uuid}.tmp` (not yet synced); the caller adds file() to a SyncGroup round; after
+// that round Publish() renames it over `{dir}/{name}`, and a later round syncs `dir`.
+// Destroying an unpublished StagedFile removes the temp file (best effort; gc removes
+// `.*.tmp` leftovers of a crash). Owned by one thread.
+class StagedFile {
+ public:
+  static Result<std::unique_ptr<StagedFile>> Create(Env* env, const std::string& dir,
+                                                    const std::string& name,
+                                                    std::string_view bytes);
+  ~StagedFile();
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+
+  WritableFile* file() { return file_.get(); }
+  const std::string& dir() const { return dir_; }
+  // Closes and renames the (synced) temp file over the target.
+  Status Publish();
+
+ private:
+  StagedFile(Env* env, std::string dir, std::string name, std::string tmp,
+             std::unique_ptr<WritableFile> file)
+      : env_(env),
+        dir_(std::move(dir)),
+        name_(std::move(name)),
+        tmp_(std::move(tmp)),
+        file_(std::move(file)) {}
+  Env* env_;
+  std::string dir_;
+  std::string name_;
+  std::string tmp_;
+  std::unique_ptr<WritableFile> file_;
+  bool published_ = false;
+};
+
 // Parent directory of a path ("/a/b" -> "/a", "b" -> ".", "/a" -> "/").
 std::string ParentDir(const std::string& path);
 

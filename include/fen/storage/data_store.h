@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "fen/base/status.h"
+#include "fen/env/sync_group.h"
 #include "fen/storage/data_record.h"
 
 namespace fen::storage {
@@ -47,6 +48,31 @@ class VersionWriter {
   // Chooses the version number, writes metadata, makes the version visible and durable, and
   // moves `latest`. `record` supplies everything but version/createdAt/size/checksum.
   virtual Result<SavedVersion> Commit() = 0;
+};
+
+// A caller's own files joined to a batch commit (DataStore::CommitTogether), so that they
+// share the commit's fsync rounds instead of paying their own (docs/design/storage.md §6).
+// The hooks run on the committing thread, once each and in this order, except Numbered,
+// which runs again if a version number had to change (a foreign writer took it). An error
+// from a hook aborts the commit with that error.
+class CommitParticipant {
+ public:
+  virtual ~CommitParticipant() = default;
+  // Round 1 (contents): add files that must be durable when the commit returns.
+  virtual void AddToFirstRound(SyncGroup* round) { (void)round; }
+  // The version numbers are durable (HWM) and no version is visible yet: write files that
+  // name the versions (under temporary names) and add them to `round`, which is synced with
+  // the versions' visibility.
+  virtual Status Numbered(const std::vector<SavedVersion>& versions, SyncGroup* round) {
+    (void)versions, (void)round;
+    return Status::Ok();
+  }
+  // Every version is visible and durable: publish (rename) the caller's files and add their
+  // directories to `round`, the last one, which also makes the `latest` markers durable.
+  virtual Status Visible(SyncGroup* round) {
+    (void)round;
+    return Status::Ok();
+  }
 };
 
 // A version or artifact skipped by a listing or walk because its metadata could not be read
@@ -133,6 +159,13 @@ class DataStore {
   // The streaming form of Save.
   virtual Result<std::unique_ptr<VersionWriter>> BeginVersion(const ArtifactKey& key,
                                                               const DataRecord& record) = 0;
+  // Commits several streamed versions together, as one Commit() each would, in the same
+  // order, but with each protocol step's fsyncs issued together for all of them
+  // (docs/design/storage.md §6). The writers must come from this store, be uncommitted and
+  // name distinct artifacts; afterwards they are committed (or failed) and may only be
+  // destroyed. Results are in the writers' order. `participant` may be null.
+  virtual Result<std::vector<SavedVersion>> CommitTogether(
+      const std::vector<VersionWriter*>& writers, CommitParticipant* participant) = 0;
 };
 
 }  // namespace fen::storage
