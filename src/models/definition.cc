@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 
+#include "fen/base/char_scan.h"
 #include "fen/base/sha256.h"
 #include "fen/base/yaml_writer.h"
 #include "fen/models/model_type.h"
@@ -20,21 +20,19 @@ Json ResolvePlainScalar(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
-  static const std::regex kInt(R"(^[-+]?[0-9]+$)");
-  static const std::regex kHex(R"(^0x[0-9a-fA-F]+$)");
-  static const std::regex kOct(R"(^0o[0-7]+$)");
-  static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-  if (std::regex_match(s, kInt)) {
+  const std::string_view digits = s.size() > 2 ? std::string_view(s).substr(2) : "";
+  if (scan::IsDecimalInteger(s)) {
     errno = 0;
     long long v = std::strtoll(s.c_str(), nullptr, 10);
     if (errno == 0) return static_cast<int64_t>(v);
     return std::strtod(s.c_str(), nullptr);
   }
-  if (std::regex_match(s, kHex))
+  if (s.rfind("0x", 0) == 0 && scan::NonEmptyAll(digits, scan::IsHexDigit))
     return static_cast<int64_t>(std::strtoll(s.c_str() + 2, nullptr, 16));
-  if (std::regex_match(s, kOct))
+  if (s.rfind("0o", 0) == 0 &&
+      scan::NonEmptyAll(digits, [](char c) { return c >= '0' && c <= '7'; }))
     return static_cast<int64_t>(std::strtoll(s.c_str() + 2, nullptr, 8));
-  if (std::regex_match(s, kFloat)) {
+  if (scan::IsDecimalFloat(s)) {
     double d = std::strtod(s.c_str(), nullptr);
     // JavaScript has one number type: 1.0 is 1 (and serializes as such).
     if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9007199254740992.0) {
@@ -107,14 +105,29 @@ Result<Json> YamlToJson(std::string_view text) {
   }
 }
 
+namespace {
+bool IsNameChar(char c) { return scan::IsLowerAlnum(c) || c == '_' || c == '-'; }
+}  // namespace
+
+// @segment(/segment)+ with segments of [a-z0-9_-]+.
 bool IsScopedName(std::string_view name) {
-  static const std::regex kScoped(R"(^@[a-z0-9_-]+(/[a-z0-9_-]+)+$)");
-  return std::regex_match(name.begin(), name.end(), kScoped);
+  if (name.empty() || name[0] != '@') return false;
+  size_t segments = 0;
+  size_t pos = 1;
+  for (;;) {
+    const size_t end = scan::Span(name, pos, IsNameChar);
+    if (end == pos) return false;
+    ++segments;
+    if (end == name.size()) return segments >= 2;
+    if (name[end] != '/') return false;
+    pos = end + 1;
+  }
 }
 
+// [a-z0-9][a-z0-9_-]*, at most 64 characters.
 bool IsFilenameSafeName(std::string_view name) {
-  static const std::regex kSafe(R"(^[a-z0-9][a-z0-9_-]*$)");
-  return name.size() <= 64 && std::regex_match(name.begin(), name.end(), kSafe);
+  return !name.empty() && name.size() <= 64 && scan::IsLowerAlnum(name[0]) &&
+         scan::NonEmptyAll(name, IsNameChar);
 }
 
 Status ValidateNewDefinitionName(std::string_view name) {

@@ -31,8 +31,13 @@ Result<Definition> DefinitionRepository::Load(const std::string& path) {
       if (type_from_path == ".") type_from_path.clear();
     }
   }
+  // A file read again with the same bytes (a run's lookup, then its re-read under the lock)
+  // is not parsed again: parsing is most of a lookup's cost (docs/performance.md).
+  auto cached = parsed_.find(path);
+  if (cached != parsed_.end() && cached->second.first == text) return cached->second.second;
   FEN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(text, type_from_path));
   def.path = path;
+  parsed_[path] = {std::move(text), def};
   return def;
 }
 

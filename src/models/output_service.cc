@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
+#include "fen/base/char_scan.h"
 #include "fen/base/error_code.h"
 #include "fen/models/definition.h"
 #include "fen/models/definition_repository.h"
@@ -134,8 +134,11 @@ Result<std::vector<RunRecord>> OutputService::ListRecords() {
 
 Result<std::optional<RunRecord>> OutputService::FindById(const std::vector<RunRecord>& records,
                                                          const std::string& id_prefix) {
-  static const std::regex kPrefix("^[0-9a-f-]{3,}$", std::regex::icase);
-  if (!std::regex_match(id_prefix, kPrefix)) return std::optional<RunRecord>();
+  // [0-9a-fA-F-]{3,}
+  if (id_prefix.size() < 3 ||
+      !scan::NonEmptyAll(id_prefix, [](char c) { return scan::IsHexDigit(c) || c == '-'; })) {
+    return std::optional<RunRecord>();
+  }
   const std::string want = Lower(StripDashes(id_prefix));
   std::vector<const RunRecord*> matches;
   std::set<std::string> ids;

@@ -2,8 +2,8 @@
 #include "fen/models/run_inputs.h"
 
 #include <cstdlib>
-#include <regex>
 
+#include "fen/base/char_scan.h"
 #include "fen/models/definition.h"
 
 namespace fen::models {
@@ -11,12 +11,21 @@ namespace {
 
 Status BadArgs(const std::string& m) { return Status(ErrorCode::kInvalidArguments, m); }
 
+// @[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+ : a scoped id, not a file reference.
+bool IsScopedId(std::string_view v) {
+  auto head = [](char c) { return scan::IsAlnum(c) || c == '_' || c == '.' || c == '-'; };
+  auto tail = [&](char c) { return head(c) || c == '/'; };
+  if (v.empty() || v[0] != '@') return false;
+  const size_t slash = scan::Span(v, 1, head);
+  if (slash == 1 || slash >= v.size() || v[slash] != '/') return false;
+  return scan::NonEmptyAll(v.substr(slash + 1), tail);
+}
+
 Result<Json> ResolveValue(Env* env, const std::string& key, const std::string& raw, bool as_json) {
   std::string value = raw;
-  static const std::regex kScopedId(R"(^@[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+$)");
   if (value.rfind("\\@", 0) == 0) {
     value = value.substr(1);
-  } else if (!value.empty() && value[0] == '@' && !std::regex_match(value, kScopedId)) {
+  } else if (!value.empty() && value[0] == '@' && !IsScopedId(value)) {
     std::string path = value.substr(1);
     if (path.rfind("~/", 0) == 0) {
       const char* home = std::getenv("HOME");
@@ -144,13 +153,14 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseTags(
 }
 
 Result<int64_t> ParseDurationMillis(const std::string& text) {
-  static const std::regex kDur(R"(^([0-9]+)(ms|s|m|h)?$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, kDur) || m[1].str().size() > 12) {
+  // [0-9]{1,12}(ms|s|m|h)?
+  const size_t digits = scan::Span(text, 0, scan::IsDigit);
+  const std::string unit = text.substr(digits);
+  if (digits == 0 || digits > 12 ||
+      !(unit.empty() || unit == "ms" || unit == "s" || unit == "m" || unit == "h")) {
     return BadArgs("Invalid duration format: \"" + text + "\". Use e.g. 30, 30s, 5m or 1h");
   }
-  int64_t n = std::stoll(m[1].str());
-  std::string unit = m[2].str();
+  int64_t n = std::stoll(text.substr(0, digits));
   if (unit == "ms") return n;
   if (unit == "m") return n * 60000;
   if (unit == "h") return n * 3600000;

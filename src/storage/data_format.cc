@@ -6,8 +6,8 @@
 
 #include <array>
 #include <cctype>
-#include <regex>
 
+#include "fen/base/char_scan.h"
 #include "fen/base/uuid.h"
 #include "fen/base/yaml_writer.h"
 
@@ -28,9 +28,8 @@ bool IsPlain(const YAML::Node& n) { return n.Tag() == "?"; }
 
 std::optional<int64_t> PlainInt(const YAML::Node& n) {
   if (!n.IsScalar() || !IsPlain(n)) return std::nullopt;
-  static const std::regex kInt(R"(^[-+]?[0-9]+$)");
   const std::string& s = n.Scalar();
-  if (!std::regex_match(s, kInt) || s.size() > 18) return std::nullopt;
+  if (!scan::IsDecimalInteger(s) || s.size() > 18) return std::nullopt;
   return std::stoll(s);
 }
 
@@ -278,10 +277,7 @@ Result<DataRecord> ParseMetadataYaml(std::string_view text) {
     // js-yaml's timestamp resolution (what makes swamp's reader get a Date): a date alone, or
     // date + time. Anything broader rejects strings fen's own writer leaves plain (fuzz
     // finding, fuzz/regressions/metadata_yaml/).
-    static const std::regex kTimestampish(
-        R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?$)");
-    if (!created.IsScalar() ||
-        (IsPlain(created) && std::regex_match(created.Scalar(), kTimestampish))) {
+    if (!created.IsScalar() || (IsPlain(created) && scan::IsYamlTimestamp(created.Scalar()))) {
       return Corrupt("field 'createdAt' must be a string");
     }
     r.created_at = created.Scalar();

@@ -2,11 +2,12 @@
 //
 // Contract: reads never lock; broken files are skipped with the warning
 // "Skipping broken definition file <path>: <msg>" (collected in `warnings`), while I/O errors
-// other than a vanished file are fatal. Writes are durable (fen/env/durable_file.h); callers that need
-// exclusion (model delete, method run) hold the model's writer lock. One thread at a time per
+// other than a vanished file are fatal. Writes are durable (fen/env/durable_file.h); callers that
+// need exclusion (model delete, method run) hold the model's writer lock. One thread at a time per
 // instance; many processes may use the same repo.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,8 @@ class DefinitionRepository {
               std::vector<std::string>* warnings);
 
   Env* env_;
+  // path -> (file bytes, parsed definition) of every file this instance loaded.
+  std::map<std::string, std::pair<std::string, Definition>> parsed_;
   std::string repo_dir_;
   std::string datastore_root_;
   std::string models_dir_;
