@@ -305,7 +305,13 @@ class FilesystemDataStore final : public DataStore {
       if (rest.empty()) return real;
       return real == "/" ? "/" + rest : real + "/" + rest;
     };
-    FEN_ASSIGN_OR_RETURN(std::string boundary, resolve(layout_.data_root));
+    // The boundary is resolved once per store: if the data root were swapped for a symlink
+    // later, paths under it would resolve elsewhere and be refused, so caching only makes
+    // the check stricter.
+    if (boundary_.empty()) {
+      FEN_ASSIGN_OR_RETURN(boundary_, resolve(layout_.data_root));
+    }
+    const std::string& boundary = boundary_;
     FEN_ASSIGN_OR_RETURN(std::string resolved, resolve(path));
     if (resolved == boundary || resolved.rfind(boundary + "/", 0) == 0) return Status::Ok();
     return Status(ErrorCode::kPathTraversal,
@@ -558,6 +564,7 @@ class FilesystemDataStore final : public DataStore {
 
   Env* env_;
   FilesystemLayout layout_;
+  mutable std::string boundary_;  // resolved data root (AssertSafePath)
 };
 
 FilesystemVersionWriter::~FilesystemVersionWriter() {
