@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "fen/base/json_text.h"
 #include "models/model_test_util.h"
@@ -146,6 +147,28 @@ TEST(ModelCommandsTest, DeleteRefusesWithDataUnlessForced) {
   auto plain = RunFenProcess({"model", "delete", "empty", "--json"}, repo);
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_EQ(Json::parse(plain.out)["dataDeleted"], false);
+}
+
+// cli.md §9.1: `.swamp.yaml` `logLevel` sets the level unless a flag or SWAMP_LOG_LEVEL does.
+TEST(ModelCommandsTest, RepoLogLevelAppliesUnlessAFlagChoosesTheLevel) {
+  TempDir tmp;
+  std::string repo = CopyFixtureRepo(tmp.path());
+  for (const char* name : {"quiet-one", "loud-one"}) {
+    ASSERT_EQ(RunFenProcess({"model", "create", "command/shell", name, "--json"}, repo).exit_code,
+              0);
+  }
+  {
+    std::ofstream marker(repo + "/.swamp.yaml", std::ios::app);
+    marker << "logLevel: error\n";
+  }
+  auto quiet = RunFenProcess({"model", "delete", "quiet-one", "-y"}, repo);
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ((quiet.out + quiet.err).find("Deleted model: quiet-one"), std::string::npos)
+      << quiet.out << quiet.err;
+  auto loud = RunFenProcess({"model", "delete", "loud-one", "-y", "--log-level", "info"}, repo);
+  ASSERT_EQ(loud.exit_code, 0) << loud.err;
+  EXPECT_NE((loud.out + loud.err).find("Deleted model: loud-one"), std::string::npos)
+      << loud.out << loud.err;
 }
 
 }  // namespace

@@ -117,18 +117,35 @@ Status UsageErrorFromParse(const CLI::ParseError& e, CLI::App* root,
   return Status(ErrorCode::kUsage, what + " Run \"" + CommandPath(leaf) + " --help\" for usage.");
 }
 
+// The level chosen by flags or the environment, if any (cli.md §9.1).
+bool ExplicitLogLevel(const GlobalOptions& g, LogLevel* level) {
+  if (g.quiet) {
+    *level = LogLevel::kError;
+    return true;
+  }
+  if (!g.log_level.empty() && ParseLogLevel(g.log_level, level)) return true;
+  if (const char* env = std::getenv("SWAMP_LOG_LEVEL"); env != nullptr && *env != '\0') {
+    if (ParseLogLevel(env, level)) return true;
+  }
+  if (g.verbose) {
+    *level = LogLevel::kDebug;
+    return true;
+  }
+  return false;
+}
+
 LogLevel EffectiveLogLevel(const GlobalOptions& g) {
   LogLevel level = LogLevel::kInfo;
-  if (g.quiet) return LogLevel::kError;
-  if (!g.log_level.empty() && ParseLogLevel(g.log_level, &level)) return level;
-  if (const char* env = std::getenv("SWAMP_LOG_LEVEL"); env != nullptr && *env != '\0') {
-    if (ParseLogLevel(env, &level)) return level;
-  }
-  if (g.verbose) return LogLevel::kDebug;
-  return LogLevel::kInfo;
+  return ExplicitLogLevel(g, &level) ? level : LogLevel::kInfo;
 }
 
 }  // namespace
+
+void ApplyRepoLogLevel(CommandContext& ctx, const std::string& repo_log_level) {
+  LogLevel level = LogLevel::kInfo;
+  if (repo_log_level.empty() || ExplicitLogLevel(ctx.global, &level)) return;
+  if (ParseLogLevel(repo_log_level, &level)) ctx.out.set_log_level(level);
+}
 
 std::string SuggestClosest(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;

@@ -14,6 +14,7 @@
 #include "cli/output.h"
 #include "fen/base/status.h"
 #include "fen/env/env.h"
+#include "fen/repo/repo_context.h"
 
 namespace fen::cli {
 
@@ -40,6 +41,15 @@ struct CommandContext {
 };
 
 using Handler = std::function<Status(CommandContext&)>;
+
+// cli.md §9.1: the repo's `.swamp.yaml` `logLevel` applies when neither a flag (`--quiet`,
+// `--log-level`, `--verbose`) nor SWAMP_LOG_LEVEL chose the level (implemented in app.cc
+// beside the rest of the log-level rule).
+void ApplyRepoLogLevel(CommandContext& ctx, const std::string& repo_log_level);
+
+// Opens the repo named by the global flags (`--repo-dir`, `--datastore`; repo_context.h) and
+// applies its `logLevel`. Every command that works on a repo opens it through this.
+Result<RepoContext> OpenCommandRepo(CommandContext& ctx);
 
 class CommandRegistry {
  public:

@@ -54,10 +54,7 @@ Result<std::unique_ptr<locking::LockSet>> AcquireStructuralLocks(CommandContext&
 }
 
 Result<Session> OpenSession(CommandContext& ctx) {
-  RepoOpenOptions options;
-  options.repo_dir_flag = ctx.global.repo_dir;
-  options.datastore_flag = ctx.global.datastore;
-  FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenRepo(ctx.env, options));
+  FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenCommandRepo(ctx));
   FEN_ASSIGN_OR_RETURN(auto store, OpenDataStore(ctx.env, repo, CliDataStoreOptions(ctx)));
   FEN_ASSIGN_OR_RETURN(auto locks, OpenLockManager(ctx.env, repo));
   return Session{repo, std::move(store), std::move(locks)};

@@ -20,6 +20,7 @@ Status DatastoreStatus(CommandContext& ctx) {
   // An unhealthy datastore is reported, not failed (exit 0); a missing repo or a bad
   // configuration is an error.
   FEN_ASSIGN_OR_RETURN(RepoContext repo, ResolveRepo(ctx.env, RepoOptions(ctx)));
+  ApplyRepoLogLevel(ctx, repo.log_level);
   DatastoreHealth h = ProbeDatastore(ctx.env, repo.datastore_root);
   if (ctx.out.json()) {
     Json j = Json::object();

@@ -70,10 +70,7 @@ Json ReportJson(const doctor::DoctorReport& r) {
 }
 
 Status RunDoctorDatastores(CommandContext& ctx, const DoctorArgs& a) {
-  RepoOpenOptions options;
-  options.repo_dir_flag = ctx.global.repo_dir;
-  options.datastore_flag = ctx.global.datastore;
-  FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenRepo(ctx.env, options));
+  FEN_ASSIGN_OR_RETURN(RepoContext repo, OpenCommandRepo(ctx));
   RepairLock lock;
   if (a.repair) {
     FEN_ASSIGN_OR_RETURN(lock, AcquireRepairLock(ctx, repo));

@@ -14,12 +14,7 @@
 namespace fen::cli {
 namespace {
 
-Result<RepoContext> Repo(CommandContext& ctx) {
-  RepoOpenOptions o;
-  o.repo_dir_flag = ctx.global.repo_dir;
-  o.datastore_flag = ctx.global.datastore;
-  return OpenRepo(ctx.env, o);
-}
+Result<RepoContext> Repo(CommandContext& ctx) { return OpenCommandRepo(ctx); }
 
 std::string Str(const Json& j, const char* key) {
   if (!j.is_object() || !j.contains(key)) return "";

@@ -17,12 +17,7 @@
 namespace fen::cli {
 namespace {
 
-Result<RepoContext> Open(CommandContext& ctx) {
-  RepoOpenOptions o;
-  o.repo_dir_flag = ctx.global.repo_dir;
-  o.datastore_flag = ctx.global.datastore;
-  return OpenRepo(ctx.env, o);
-}
+Result<RepoContext> Open(CommandContext& ctx) { return OpenCommandRepo(ctx); }
 
 void EmitWarnings(CommandContext& ctx, const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) {
