@@ -67,7 +67,9 @@ TEST(LockEnospcTest, CreateOnFullFilesystemFailsLoudlyAndLeavesNoLockFile) {
   EXPECT_NE(rc, 75) << "ENOSPC must not turn into a lock timeout: " << err;
   EXPECT_NE(rc, 126) << "could not enter the mount namespace";
   EXPECT_LT(took, 5000) << "no waiting on ENOSPC";
-  EXPECT_NE(err.find("No space left on device"), std::string::npos) << err;
+  EXPECT_EQ(Json::parse(err)["error"],
+            "cannot create lock file " + model_dir + "/.lock: No space left on device")
+      << err;
   EXPECT_EQ(Entries(view), std::vector<std::string>{"filler"}) << "lock or temp file left behind";
   // The kernel locks went with the process: nothing is held.
   auto status = models::testing::RunFenProcess({"datastore", "lock", "status", "--json"}, repo);

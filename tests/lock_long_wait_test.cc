@@ -45,7 +45,7 @@ TEST(LockLongWaitTest, WriterOutwaitsAStructuralHoldOfTwiceTheTtl) {
     ready.Notify();
     usleep(static_cast<useconds_t>(kHoldMs) * 1000);
     std::ofstream(released) << RealtimeNs();
-    return 0;  // the LockSet is destroyed by _exit's descriptor close at the latest
+    return 0;  // `set` is destroyed here: the locks are released after `released` was written
   });
   ASSERT_EQ(ready.Wait(), 'x');
   std::string global_file = ctx.datastore_root + "/.datastore.lock";
