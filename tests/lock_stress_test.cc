@@ -169,3 +169,72 @@ TEST(LockStressTest, StructuralNotStarvedByWriterStream) {
 
 }  // namespace
 }  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+// #36: 10 processes repeatedly take one model lock and hold it 200 ms. The hand-off gap (one
+// holder's exit to the next holder's entry) has p99 < 300 ms, and no acquisition waits more than
+// 10x its fair share ((N-1) x 200 ms). Sized down from the spec (3 rounds each).
+TEST(LockStressTest, HandOffLatencyAndFairness) {
+  TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  const int kProcs = 10, kRounds = 3, kHoldMs = 200;
+  std::string log = tmp.path() + "/sections.log";
+  int barrier[2];
+  ASSERT_EQ(pipe(barrier), 0);
+  std::vector<pid_t> kids;
+  for (int i = 0; i < kProcs; ++i) {
+    kids.push_back(ForkChild([&] {
+      close(barrier[1]);
+      char c;
+      (void)!read(barrier[0], &c, 1);  // EOF = go
+      auto mgr = NewFilesystemLockManager(Env::Default(), repo);
+      for (int r = 0; r < kRounds; ++r) {
+        int64_t asked = NowNs();
+        auto set = mgr->AcquireWriter({{"t", "m"}}, Req(60000));
+        if (!set.ok()) return 1;
+        int64_t enter = NowNs();
+        usleep(kHoldMs * 1000);
+        AppendLine(log, std::to_string(asked) + " " + std::to_string(enter) + " " +
+                            std::to_string(NowNs()) + "\n");
+      }
+      return 0;
+    }));
+  }
+  close(barrier[0]);
+  close(barrier[1]);
+  for (pid_t k : kids) EXPECT_EQ(WaitChild(k), 0);
+  struct Section {
+    int64_t asked, enter, exit;
+  };
+  std::vector<Section> s;
+  std::ifstream in(log);
+  Section x;
+  while (in >> x.asked >> x.enter >> x.exit) s.push_back(x);
+  ASSERT_EQ(s.size(), static_cast<size_t>(kProcs * kRounds));
+  std::sort(s.begin(), s.end(), [](auto& a, auto& b) { return a.enter < b.enter; });
+  std::vector<int64_t> gaps_ms;
+  int64_t worst_wait_ms = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i > 0) {
+      ASSERT_GE(s[i].enter, s[i - 1].exit) << "overlapping sections";
+      gaps_ms.push_back((s[i].enter - s[i - 1].exit) / 1000000);
+    }
+    worst_wait_ms = std::max(worst_wait_ms, (s[i].enter - s[i].asked) / 1000000);
+  }
+  std::sort(gaps_ms.begin(), gaps_ms.end());
+  int64_t p99 = gaps_ms[std::min(gaps_ms.size() - 1, gaps_ms.size() * 99 / 100)];
+  const int64_t fair_ms = (kProcs - 1) * kHoldMs;
+  std::printf(
+      "[ counts ] hand-off: %zu gaps, median %lld ms, p99 %lld ms, max %lld ms; worst "
+      "wait %lld ms (fair share %lld ms)\n",
+      gaps_ms.size(), static_cast<long long>(gaps_ms[gaps_ms.size() / 2]),
+      static_cast<long long>(p99), static_cast<long long>(gaps_ms.back()),
+      static_cast<long long>(worst_wait_ms), static_cast<long long>(fair_ms));
+  EXPECT_LT(p99, 300);
+  EXPECT_LE(worst_wait_ms, 10 * fair_ms);
+}
+
+}  // namespace
+}  // namespace fen::locking

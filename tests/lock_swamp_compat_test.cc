@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "env/fault_injection_env.h"
 #include "fen/base/clock.h"
 #include "fen/base/json_text.h"
 #include "fen/locking/filesystem_lock_manager.h"
@@ -324,6 +326,165 @@ TEST(LockSwampCompatTest, BreakglassUnblocksAWaitingFenWriter) {
   int64_t t0 = NowMs();
   EXPECT_EQ(WaitChild(waiter), 0);
   EXPECT_LT(NowMs() - t0, 2000);
+}
+
+}  // namespace
+}  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+// §7.2 #28 (torn-read fuzz): a swamp process (stood in for by a child with a live pid) rewrites
+// its global lock file in place at a high rate, swamp's truncate-then-write (C6), so readers see
+// empty and partial files. A fen writer and a fen structural command never proceed while it
+// holds the file; after it deletes the file they do.
+TEST(LockSwampCompatTest, TornReadsOfALiveSwampFileNeverCountAsFree) {
+  TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  std::string global = repo.datastore_root + "/.datastore.lock";
+  locktest::Signal stop;
+  std::string body = SwampInfo(getpid(), Local(), "rewriting");
+  Plant(global, body);
+  pid_t rewriter = ForkChild([&] {
+    int64_t rewrites = 0;
+    while (stop.Wait(0) != 'x') {
+      int fd = open(global.c_str(), O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) return 1;
+      // Two writes with a pause between: readers can see 0 bytes, half a file, or all of it.
+      size_t half = body.size() / 2;
+      (void)!write(fd, body.data(), half);
+      usleep(50);
+      (void)!write(fd, body.data() + half, body.size() - half);
+      close(fd);
+      ++rewrites;
+    }
+    unlink(global.c_str());
+    return rewrites > 100 ? 0 : 2;
+  });
+  int attempts = 0;
+  for (int64_t until = NowMs() + 2000; NowMs() < until; ++attempts) {
+    auto w = Manager(repo)->AcquireWriter({{"t", "m"}}, Req(150));
+    ASSERT_EQ(w.status().code(), ErrorCode::kLockTimeout)
+        << "writer proceeded: attempt " << attempts;
+    auto s = Manager(repo)->AcquireStructural(Req(150));
+    ASSERT_EQ(s.status().code(), ErrorCode::kLockTimeout)
+        << "structural proceeded: attempt " << attempts;
+  }
+  stop.Notify();
+  EXPECT_EQ(WaitChild(rewriter), 0);
+  std::printf("[ counts ] %d writer+structural attempts against a torn file, none proceeded\n",
+              attempts);
+  auto w = Manager(repo)->AcquireWriter({{"t", "m"}}, Req(2000));
+  EXPECT_TRUE(w.ok()) << w.status().ToString();
+}
+
+}  // namespace
+}  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+// Every swamp-format lock file (".lock", ".datastore.lock", ".locks/*.lock") under `root`.
+std::vector<std::string> SwampLockFiles(const std::string& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_regular_file() && name.size() >= 5 && name.compare(name.size() - 5, 5, ".lock") == 0)
+      out.push_back(it->path().string());
+  }
+  return out;
+}
+
+// §7.3 #45: a fen process dies (FaultInjectionEnv::ExitAt: _exit, no cleanup, like SIGKILL) at
+// every mutating file-system step of a writer's and then a structural command's acquisition and
+// release. After each death: no zero-byte or unparseable swamp-format file exists; any file
+// left names the dead process on this host, so swamp takes it over at its first retry; and the
+// next fen writer and structural command proceed at once.
+TEST(LockSwampCompatTest, DeathAtEveryStepLeavesNoZeroByteFileAndNoWait) {
+  TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  int steps = 0;
+  int leftovers = 0;
+  for (int n = 1; n < 200; ++n) {
+    SCOPED_TRACE("exit at mutating step " + std::to_string(n));
+    pid_t child = ForkChild([&] {
+      FaultInjectionEnv env(Env::Default());
+      env.ExitAt(n, 77);
+      FilesystemLockOptions o;
+      o.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+      auto mgr = NewFilesystemLockManager(&env, repo, o);
+      {
+        auto w = mgr->AcquireWriter({{"command/shell", "m1"}, {"t", "m2"}}, Req(2000));
+        if (!w.ok()) return 1;
+      }
+      {
+        auto s = mgr->AcquireStructural(Req(2000));
+        if (!s.ok()) return 2;
+      }
+      return 0;
+    });
+    int rc = WaitChild(child);
+    ASSERT_TRUE(rc == 0 || rc == 77) << rc;
+    for (const std::string& f : SwampLockFiles(repo.datastore_root)) {
+      ++leftovers;
+      std::string text = Read(f);
+      ASSERT_FALSE(text.empty()) << "zero-byte " << f;
+      auto info = ParseSwampLockInfo(text);
+      ASSERT_TRUE(info.has_value()) << f << ": " << text;
+      EXPECT_EQ(info->pid, child) << f;
+      EXPECT_EQ(info->hostname, Local()) << f;
+    }
+    int64_t t0 = NowMs();
+    {
+      auto w = Manager(repo)->AcquireWriter({{"command/shell", "m1"}, {"t", "m2"}}, Req(1000));
+      ASSERT_TRUE(w.ok()) << w.status().ToString();
+    }
+    auto s = Manager(repo)->AcquireStructural(Req(1000));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_LT(NowMs() - t0, 500) << "waited for a dead process's file";
+    s = Status(ErrorCode::kInternalError, "released");
+    EXPECT_TRUE(SwampLockFiles(repo.datastore_root).empty());
+    if (rc == 0) break;
+    steps = n;
+  }
+  std::printf(
+      "[ counts ] died at each of %d steps; %d swamp-format files left by the dead, all "
+      "parseable\n",
+      steps, leftovers);
+  EXPECT_GT(steps, 5);
+}
+
+}  // namespace
+}  // namespace fen::locking
+
+namespace fen::locking {
+namespace {
+
+// §7.2 #31 (clock skew), without libfaketime (not installed): the holder's clock only shows in
+// the acquiredAt it writes, so holders 45 s ahead of and behind this host are planted. fen
+// judges age by the file's ctime on this file system, never by acquiredAt: a live holder is not
+// taken over whatever its clock says, and a crashed one is recovered at once (no TTL wait).
+TEST(LockSwampCompatTest, HolderClockSkewNeitherStealsNorDelaysRecovery) {
+  TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  std::string model = repo.datastore_root + "/data/t/m/.lock";
+  for (int64_t skew_ms : {int64_t{45000}, int64_t{-45000}}) {
+    SCOPED_TRACE(skew_ms);
+    std::string at = FormatIsoMillis(NowWall() + std::chrono::milliseconds(skew_ms));
+    std::string live = SwampLockInfoText("alice@" + Local(), Local(), getpid(), at, "live");
+    Plant(model, live);
+    EXPECT_EQ(Manager(repo)->AcquireWriter({{"t", "m"}}, Req(600)).status().code(),
+              ErrorCode::kLockTimeout);
+    EXPECT_EQ(Read(model), live);  // untouched
+    Plant(model, SwampLockInfoText("alice@" + Local(), Local(), 999999, at, "crashed"));
+    int64_t t0 = NowMs();
+    auto w = Manager(repo)->AcquireWriter({{"t", "m"}}, Req(5000));
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_LT(NowMs() - t0, 300);
+    EXPECT_NE(Json::parse(Read(model))["nonce"], "crashed");
+  }
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // LegacyHold. See src/locking/legacy_hold.h and docs/design/locking.md §7.
 #include "locking/legacy_hold.h"
 
+#include <cstring>
+
 #include "fen/base/clock.h"
+#include "locking/ofd_lock.h"
 #include "locking/swamp_lock_file.h"
 
 namespace fen::locking {
@@ -17,8 +20,22 @@ void LegacyHold::DropFrom(size_t keep) {
   }
 }
 
+namespace {
+
+std::string LostMessage(const std::string& path) {
+  return "Lock \"" + path +
+         "\" was removed or taken over while this command held it; stopped before committing "
+         "further changes.";
+}
+
+}  // namespace
+
 void LegacyHold::Start() {
   if (files_.empty() || thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    renewed_ms_ = MonotonicNowMs();  // the files were just written
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -29,13 +46,35 @@ void LegacyHold::Run() {
     if (stop_) break;
     lock.unlock();
     std::string lost;
+    std::string failed_path;
+    Status failure;
     for (const File& f : files_) {  // files_ is immutable while the thread runs
       std::string content = SwampLockInfoText(identity_.holder, identity_.hostname, identity_.pid,
                                               NowIsoMillis(), f.nonce);
       auto ours = RewriteSwampFileIfOurs(env_, f.path, f.nonce, content);
-      if (ours.ok() && !*ours && lost.empty()) lost = f.path;
+      if (!ours.ok()) {
+        // The previous, complete file stays in place (the rewrite goes through a temp file).
+        if (failure.ok()) {
+          failure = ours.status();
+          failed_path = f.path;
+        }
+      } else if (!*ours && lost.empty()) {
+        lost = LostMessage(f.path);
+      }
     }
+    int64_t now = MonotonicNowMs();
     lock.lock();
+    if (failure.ok()) {
+      renewed_ms_ = now;
+    } else if (lost.empty() && now - renewed_ms_ >= 2 * static_cast<int64_t>(heartbeat_ms_)) {
+      // docs/design/locking.md §7: the file would be stale to swamp (TTL = 3 periods) before the
+      // next renewal; another process may take it over without our noticing in time.
+      std::string why =
+          failure.sys_errno() != 0 ? std::strerror(failure.sys_errno()) : failure.message();
+      lost = "Lock \"" + failed_path + "\" could not be renewed for " +
+             std::to_string((now - renewed_ms_) / 1000) + " s (" + why +
+             "); stopped before committing further changes.";
+    }
     if (!lost.empty() && lost_.empty()) lost_ = lost;
   }
 }
@@ -62,12 +101,7 @@ Status LegacyHold::Check() {
     std::lock_guard<std::mutex> lock(mu_);
     lost = lost_;
   }
-  if (!lost.empty()) {
-    return Status(ErrorCode::kLockLost,
-                  "Lock \"" + lost +
-                      "\" was removed or taken over while this command held it; stopped before "
-                      "committing further changes.");
-  }
+  if (!lost.empty()) return Status(ErrorCode::kLockLost, lost);
   return Status::Ok();
 }
 

@@ -4,7 +4,10 @@
 // Contract:
 // - Add() files right after creating them; Start() launches the heartbeat thread, which every
 //   10 s rewrites each file atomically (temp + rename) if it still carries our nonce, and
-//   otherwise records the loss. Check() (owner thread, before each commit point) re-reads every
+//   otherwise records the loss. A rewrite that fails (e.g. ENOSPC) leaves the previous, complete
+//   file in place; when renewals have failed for two periods in a row the file would be stale
+//   to swamp before the next one, so that is recorded as a loss too (docs/design/locking.md §7,
+//   locking.md §7.1 #18). Check() (owner thread, before each commit point) re-reads every
 //   file and reports kLockLost with locking.md §6.10.6's message. Release() stops the thread
 //   and deletes the files whose nonce is still ours; it runs before the kernel locks are
 //   released.
@@ -60,7 +63,8 @@ class LegacyHold {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;  // guarded by mu_
-  std::string lost_;   // guarded by mu_: first loss seen by the heartbeat
+  std::string lost_;   // guarded by mu_: the kLockLost message of the first loss the heartbeat saw
+  int64_t renewed_ms_ = 0;  // guarded by mu_: monotonic time of the last complete renewal
   std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "fen/base/clock.h"
@@ -173,7 +174,12 @@ Result<bool> CreateSwampFile(Env* env, const std::string& path, const std::strin
     Status w = WriteTemp(env, tmp, content);
     if (!w.ok()) {
       if (w.IsNotFound() && attempt < kAttempts) continue;  // directory removed concurrently
-      return w;
+      // Name the lock file, not our temp file (e.g. ENOSPC, locking.md §7.1 #18).
+      return Status(
+          w.code(),
+          "cannot create lock file " + path + ": " +
+              (w.sys_errno() != 0 ? std::string(std::strerror(w.sys_errno())) : w.message()),
+          w.sys_errno());
     }
     Status l = env->Link(tmp, path);
     env->Unlink(tmp).ok();
