@@ -16,7 +16,13 @@ namespace fen::fentest {
 pid_t SpawnFen(std::vector<std::string> args, const std::string& repo,
                const std::vector<std::string>& env, const std::string& out, const std::string& err,
                const std::function<void()>& in_child) {
-  args.insert(args.begin(), FEN_BINARY);
+  // (Built as a fresh vector: inserting the literal at begin() trips GCC 12's
+  // -Wstringop-overread false positive at -O2.)
+  std::vector<std::string> argv_all;
+  argv_all.reserve(args.size() + 3);
+  argv_all.emplace_back(FEN_BINARY);
+  for (auto& a : args) argv_all.push_back(std::move(a));
+  args = std::move(argv_all);
   if (!repo.empty()) {
     args.push_back("--repo-dir");
     args.push_back(repo);
