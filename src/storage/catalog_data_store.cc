@@ -4,22 +4,24 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
+#include "fen/env/durable_file.h"
 #include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
-#include "fen/env/durable_file.h"
+#include "fen/storage/model_dir_walk.h"
 
 namespace fen::storage {
 namespace {
 
-constexpr const char* kFormat = "fen-catalog-1";  // docs/design/catalog.md §2
+constexpr const char* kFormat = "fen-catalog-2";  // docs/design/catalog.md §2
 constexpr int kBusyTimeoutMs = 5000;
 constexpr int kMaxRenameDepth = 5;  // §4.6, as FilesystemDataStore::FindByName
-constexpr int kMaxWalkDepth = 32;   // as FilesystemDataStore::Walk
 
 // ---- stamps (docs/design/catalog.md §3) ----
 struct Stamp {
@@ -488,7 +490,15 @@ class CatalogStore final : public CatalogDataStore {
              " latest_version, unverified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     Stmt del(db_->db, "DELETE FROM name_dirs WHERE path = ?1");
     bool ok = put.ok() && del.ok();
-    for (const auto& [path, row] : rows_) {
+    // In key order: B-tree appends instead of random page splits (rebuild speed).
+    std::vector<const std::pair<const std::string, Row>*> order;
+    for (const auto& entry : rows_) {
+      if (entry.second.dirty || !entry.second.visited) order.push_back(&entry);
+    }
+    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto* entry : order) {
+      const std::string& path = entry->first;
+      const Row& row = entry->second;
       if (!ok) break;
       if (!row.visited) {
         del.Text(1, path);
@@ -513,76 +523,6 @@ class CatalogStore final : public CatalogDataStore {
     if (!ok || !db_->Exec("COMMIT")) db_->Exec("ROLLBACK");
   }
 
-  // ---- the walk (§3.2, mirroring FilesystemDataStore::Walk / IsModelIdDir) ----
-  const Result<std::vector<DirEntry>>& List(const std::string& dir) {
-    auto it = listings_.find(dir);
-    if (it != listings_.end()) return it->second;
-    return listings_.emplace(dir, env_->ListDir(dir)).first->second;
-  }
-
-  bool IsModelIdDir(const std::string& dir) {
-    const auto& children = List(dir);
-    if (!children.ok()) return false;
-    for (const auto& c : *children) {
-      if (c.type != FileType::kDirectory) continue;
-      const std::string cdir = dir + "/" + c.name;
-      // Fast path: the cached latest version of this data-name dir as the witness.
-      auto row = rows_.find(cdir.substr(repo_.data_root.size() + 1));
-      if (row != rows_.end() && row->second.latest_version > 0) {
-        auto st =
-            env_->Stat(cdir + "/" + std::to_string(row->second.latest_version) + "/metadata.yaml");
-        if (st.ok() && st->type == FileType::kRegular) return true;
-      }
-      const auto& grand = List(cdir);
-      if (!grand.ok()) continue;
-      for (const auto& g : *grand) {
-        if (g.type != FileType::kDirectory || g.name.empty() ||
-            !std::all_of(g.name.begin(), g.name.end(),
-                         [](char ch) { return ch >= '0' && ch <= '9'; })) {
-          continue;
-        }
-        auto st = env_->Stat(cdir + "/" + g.name + "/metadata.yaml");
-        if (st.ok() && st->type == FileType::kRegular) return true;
-      }
-    }
-    return false;
-  }
-
-  Status Walk(const std::string& dir, std::vector<std::string>& segments, int depth,
-              std::vector<ModelKey>* out, std::vector<CorruptReport>* reports) {
-    if (depth > kMaxWalkDepth) return Status::Ok();
-    const auto& entries_result = List(dir);
-    if (!entries_result.ok()) {
-      if (entries_result.status().IsNotFound() && depth == 0) return Status::Ok();
-      if (depth == 0) return entries_result.status();
-      if (reports != nullptr) reports->push_back({dir, entries_result.status().message()});
-      return Status::Ok();
-    }
-    const std::vector<DirEntry> entries = *entries_result;
-    for (const auto& e : entries) {
-      if (e.type != FileType::kDirectory) continue;
-      const std::string child = dir + "/" + e.name;
-      if (!segments.empty() && IsModelIdDir(child)) {
-        std::string raw;
-        for (const auto& s : segments) raw += (raw.empty() ? "" : "/") + s;
-        auto type = NormalizeModelType(raw);
-        if (!type.ok() || !ValidateModelIdSegment(e.name).ok()) {
-          if (reports != nullptr) {
-            reports->push_back({child, "\"" + raw + "\" is not a valid model type"});
-          }
-          continue;
-        }
-        out->push_back({*type, e.name});
-        continue;
-      }
-      segments.push_back(e.name);
-      Status s = Walk(child, segments, depth + 1, out, reports);
-      segments.pop_back();
-      FEN_RETURN_IF_ERROR(s);
-    }
-    return Status::Ok();
-  }
-
   // ---- per data-name directory: validate the row's stamps or re-read (§7.7) ----
   bool Racy(const Stamp& s, int64_t now) const {
     if (s.exists == 0) return false;
@@ -590,39 +530,45 @@ class CatalogStore final : public CatalogDataStore {
     return s.mtime_ns >= limit || s.ctime_ns >= limit;
   }
 
-  Row& ValidateNameDir(const std::string& type, const std::string& model_id,
-                       const std::string& name, const std::string& name_dir,
-                       const std::string& rel) {
-    ++stats_.name_dirs;
+  // One data-name directory of the refresh. Filled by Check (any thread), applied by Refresh.
+  struct NameDirWork {
+    std::string type, model_id, name, name_dir, rel;
+    const Row* cached = nullptr;  // the loaded row, if any
+    bool reuse = false;           // the cached row is valid
+    Row fresh;                    // the re-read row when !reuse
+  };
+
+  // Validates the cached row with two stamps, `latest` and the metadata.yaml it names
+  // (docs/design/catalog.md §3 argues why these two suffice), or re-reads the directory.
+  // Called from several threads at once: touches only `w`, the Env and the wrapped store's
+  // read path (both thread-safe).
+  void Check(NameDirWork& w) const {
     RowStamps now;
-    now.name_dir = StampOf(env_->Stat(name_dir));
-    now.latest = StampOf(env_->Lstat(name_dir + "/latest"));
-    auto it = rows_.find(rel);
-    if (it != rows_.end() && !it->second.unverified && it->second.stamps.name_dir == now.name_dir &&
-        it->second.stamps.latest == now.latest) {
-      Row& row = it->second;
-      now.metadata = row.latest_version > 0
-                         ? StampOf(env_->Stat(name_dir + "/" + std::to_string(row.latest_version) +
-                                              "/metadata.yaml"))
-                         : Stamp{};
-      if (row.stamps.metadata == now.metadata) {
-        row.visited = true;
-        return row;
+    now.latest = StampOf(env_->Lstat(w.name_dir + "/latest"));
+    if (const Row* row = w.cached;
+        row != nullptr && !row->unverified && row->stamps.latest == now.latest) {
+      now.metadata =
+          row->latest_version > 0
+              ? StampOf(env_->Stat(w.name_dir + "/" + std::to_string(row->latest_version) +
+                                   "/metadata.yaml"))
+              : Stamp{};
+      if (row->stamps.metadata == now.metadata) {
+        w.reuse = true;
+        return;
       }
     }
     // Re-read. Stamps are taken before the content, so a change racing with this read shows
     // up as a stamp difference next time.
-    ++stats_.reread;
     const int64_t wall = WallNowNs();
-    Row row;
+    Row& row = w.fresh;
     row.visited = true;
     row.dirty = true;
     row.stamps = now;
     // Only a regular-file marker with a number is validated by stamps; the symlink and the
-    // max-complete-version fallbacks depend on more than three stamps, so they stay unverified.
+    // max-complete-version fallbacks depend on more than two stamps, so they stay unverified.
     bool marker_ok = false;
     if (now.latest.exists == 1) {
-      auto text = env_->ReadFile(name_dir + "/latest");
+      auto text = env_->ReadFile(w.name_dir + "/latest");
       if (text.ok()) {
         if (auto v = ParseMarkerText(*text)) {
           row.latest_version = *v;
@@ -630,13 +576,17 @@ class CatalogStore final : public CatalogDataStore {
         }
       }
     }
+    Result<std::optional<DataRecord>> own = std::optional<DataRecord>();
     if (marker_ok) {
-      row.stamps.metadata = StampOf(
-          env_->Stat(name_dir + "/" + std::to_string(row.latest_version) + "/metadata.yaml"));
-      // A marker that is not a strict version name cannot be a witness for IsModelIdDir.
-      if (row.latest_version <= 0) row.latest_version = 0;
+      const std::string metadata =
+          w.name_dir + "/" + std::to_string(row.latest_version) + "/metadata.yaml";
+      row.stamps.metadata = StampOf(env_->Stat(metadata));
+      // The marker read above is what FindOwnLatest would read: the record is the named
+      // version's, read with the store's rule (FilesystemDataStore::ReadRecordAt).
+      own = ReadRecordAt(metadata);
+    } else {
+      own = inner_->FindOwnLatest(ArtifactKey{w.type, w.model_id, w.name});
     }
-    auto own = inner_->FindOwnLatest(ArtifactKey{type, model_id, name});
     if (!own.ok()) {
       row.kind = Kind::kError;
       row.err_code = static_cast<int>(own.status().code());
@@ -645,11 +595,42 @@ class CatalogStore final : public CatalogDataStore {
       row.kind = Kind::kRecord;
       row.record_blob = EncodeRecord(**own);
     }
-    row.unverified = !marker_ok || Racy(now.name_dir, wall) || Racy(now.latest, wall) ||
-                     Racy(row.stamps.metadata, wall);
-    auto [pos, inserted] = rows_.insert_or_assign(rel, std::move(row));
-    (void)inserted;
-    return pos->second;
+    row.unverified = !marker_ok || Racy(now.latest, wall) || Racy(row.stamps.metadata, wall);
+  }
+
+  // FilesystemDataStore::ReadRecordAt (the marker is trusted: a missing metadata.yaml means
+  // "no record"; anything else unreadable or invalid is corrupt data naming the file).
+  Result<std::optional<DataRecord>> ReadRecordAt(const std::string& path) const {
+    auto text = env_->ReadFile(path);
+    if (!text.ok()) {
+      if (text.status().IsNotFound() || text.status().sys_errno() == ENOTDIR) {
+        return std::optional<DataRecord>();
+      }
+      return Status(ErrorCode::kCorruptData,
+                    "Corrupt data " + path + ": " + text.status().message());
+    }
+    auto rec = ParseMetadataYaml(*text);
+    if (!rec.ok()) {
+      return Status(ErrorCode::kCorruptData,
+                    "Corrupt data " + path + ": " + rec.status().message());
+    }
+    return std::optional<DataRecord>(std::move(rec).value());
+  }
+
+  // Checks every directory, on two threads when there are enough of them to pay for it.
+  void CheckAll(std::vector<NameDirWork>& work) const {
+    const size_t n = work.size();
+    if (n < options_.parallel_min_name_dirs || n < 2) {
+      for (auto& w : work) Check(w);
+      return;
+    }
+    // Interleaved halves: neighbouring directories share inode and dentry cache lines, and
+    // re-reads cluster, so striding keeps the two threads' loads even.
+    std::thread helper([&] {
+      for (size_t i = 1; i < n; i += 2) Check(work[i]);
+    });
+    for (size_t i = 0; i < n; i += 2) Check(work[i]);
+    helper.join();
   }
 
   // The own-latest of one data-name directory as FindOwnLatest would return it.
@@ -676,7 +657,7 @@ class CatalogStore final : public CatalogDataStore {
     const std::string model_dir = repo_.data_root + "/" + model_rel;
     std::vector<std::string> names;
     std::map<std::string, Row*> own;
-    const auto& entries = List(model_dir);
+    const auto& entries = walker_->List(model_dir);
     if (!entries.ok()) {
       if (!entries.status().IsNotFound()) return entries.status();
     } else {
@@ -684,8 +665,8 @@ class CatalogStore final : public CatalogDataStore {
         if (e.type != FileType::kDirectory) continue;
         names.push_back(e.name);
         if (!ValidateDataName(e.name).ok()) continue;
-        own[e.name] = &ValidateNameDir(m.type, m.model_id, e.name, model_dir + "/" + e.name,
-                                       model_rel + "/" + e.name);
+        auto row = rows_.find(model_rel + "/" + e.name);
+        if (row != rows_.end() && row->second.visited) own[e.name] = &row->second;
       }
     }
     auto own_latest = [&](const std::string& name) -> Result<std::optional<DataRecord>> {
@@ -722,12 +703,55 @@ class CatalogStore final : public CatalogDataStore {
   }
 
   Result<std::vector<ModelKey>> Refresh(std::vector<CorruptReport>* reports) {
-    listings_.clear();
     if (!LoadRows()) return Status(ErrorCode::kIoError, "catalog unreadable");
     std::vector<ModelKey> models;
     std::vector<CorruptReport> walk_reports;
-    std::vector<std::string> segments;
-    FEN_RETURN_IF_ERROR(Walk(repo_.data_root, segments, 0, &models, &walk_reports));
+    // The §3.2 walk shared with the plain store; a data-name directory's cached latest
+    // version is a one-stat witness for the model-directory test.
+    walker_ = std::make_unique<ModelDirWalker>(env_, [this](const std::string& cdir) {
+      auto row = rows_.find(cdir.substr(repo_.data_root.size() + 1));
+      if (row == rows_.end() || row->second.latest_version <= 0) return false;
+      auto st =
+          env_->Stat(cdir + "/" + std::to_string(row->second.latest_version) + "/metadata.yaml");
+      return st.ok() && st->type == FileType::kRegular;
+    });
+    FEN_RETURN_IF_ERROR(walker_->Walk(repo_.data_root, &models, &walk_reports));
+    // 1. Every data-name directory of every model found.
+    std::vector<NameDirWork> work;
+    std::set<std::pair<std::string, std::string>> seen_models;
+    for (const auto& m : models) {
+      if (!seen_models.insert({m.type, m.model_id}).second) continue;
+      const std::string model_rel = m.type + "/" + m.model_id;
+      const std::string model_dir = repo_.data_root + "/" + model_rel;
+      const auto& entries = walker_->List(model_dir);
+      if (!entries.ok()) continue;  // BuildModel reports it
+      for (const auto& e : *entries) {
+        if (e.type != FileType::kDirectory || !ValidateDataName(e.name).ok()) continue;
+        NameDirWork w;
+        w.type = m.type;
+        w.model_id = m.model_id;
+        w.name = e.name;
+        w.name_dir = model_dir + "/" + e.name;
+        w.rel = model_rel + "/" + e.name;
+        auto row = rows_.find(w.rel);
+        if (row != rows_.end()) w.cached = &row->second;
+        work.push_back(std::move(w));
+      }
+    }
+    // 2. Validate or re-read (stat-bound: two threads).
+    CheckAll(work);
+    // 3. Apply.
+    for (auto& w : work) {
+      ++stats_.name_dirs;
+      if (w.reuse) {
+        rows_.find(w.rel)->second.visited = true;
+        continue;
+      }
+      ++stats_.reread;
+      rows_.insert_or_assign(w.rel, std::move(w.fresh));
+    }
+    work.clear();
+    // 4. FindAllForModel's answer per model, from the rows.
     for (const auto& m : models) {
       if (snapshot_.count({m.type, m.model_id}) != 0) continue;
       FEN_ASSIGN_OR_RETURN(ModelSnapshot snap, BuildModel(m));
@@ -735,7 +759,7 @@ class CatalogStore final : public CatalogDataStore {
     }
     StoreRows();
     rows_.clear();
-    listings_.clear();
+    walker_.reset();
     if (reports != nullptr)
       reports->insert(reports->end(), walk_reports.begin(), walk_reports.end());
     return models;
@@ -748,7 +772,7 @@ class CatalogStore final : public CatalogDataStore {
   std::unique_ptr<Db> db_;
   std::unique_ptr<SwampCatalogInvalidator> swamp_;
   std::unordered_map<std::string, Row> rows_;
-  std::unordered_map<std::string, Result<std::vector<DirEntry>>> listings_;
+  std::unique_ptr<ModelDirWalker> walker_;  // during a refresh
   std::map<std::pair<std::string, std::string>, ModelSnapshot> snapshot_;
   CatalogRefreshStats stats_;
 };

@@ -67,6 +67,7 @@ class CatalogTest : public ::testing::Test {
     CatalogOptions o;
     o.racy_window_ns = racy_ns;
     o.skip_swamp_invalidation = true;
+    o.parallel_min_name_dirs = parallel_min_name_dirs_;
     return OpenCatalogDataStore(Env::Default(), repo_,
                                 OpenFilesystemDataStore(Env::Default(), repo_), o);
   }
@@ -100,9 +101,12 @@ class CatalogTest : public ::testing::Test {
   // catalog recorded, so that the stamp comparison (not the racy rule) must catch the change.
   static void Tick() { std::this_thread::sleep_for(std::chrono::milliseconds(25)); }
 
+  void ForeignMutationScenario();
+
   TempDir dir_;
   RepoContext repo_;
   std::unique_ptr<DataStore> plain_;
+  size_t parallel_min_name_dirs_ = CatalogOptions{}.parallel_min_name_dirs;
 };
 
 TEST_F(CatalogTest, WarmCatalogRereadsNothingAndEqualsWalk) {
@@ -118,7 +122,16 @@ TEST_F(CatalogTest, WarmCatalogRereadsNothingAndEqualsWalk) {
   EXPECT_TRUE(fs::exists(dir_.path() + "/.swamp/.fen/catalog.db"));
 }
 
-TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) {
+TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) { ForeignMutationScenario(); }
+
+// The same with the stamp checks and re-reads spread over two threads from the first
+// directory on (production uses the helper thread from 512 directories).
+TEST_F(CatalogTest, SearchEqualsWalkAfterMutationsWithTwoThreads) {
+  parallel_min_name_dirs_ = 1;
+  ForeignMutationScenario();
+}
+
+void CatalogTest::ForeignMutationScenario() {
   SaveN(kModelA, "result", 3);
   SaveN(kModelA, "log", 2, "log");
   SaveN(kModelA, "other", 1);
@@ -175,6 +188,18 @@ TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) {
   st = ExpectSameAsWalk(0, "corrupt latest metadata");
   EXPECT_EQ(st.reread, 2);  // `result`, plus `other`, whose marker-less fallback stays unverified
   ExpectSameAsWalk(0, "corrupt latest metadata (warm)");
+
+  // swamp's way of replacing metadata.yaml (write a temp file, rename over it; storage.md
+  // §3.7): nothing at the data-name level changes, only the file's inode.
+  Tick();
+  {
+    std::string meta = testing::Slurp(result + "/2/metadata.yaml");
+    meta.replace(meta.find("version: 2"), 10, "version: 3");
+    meta.replace(meta.find("type: resource"), 14, "type: renamed1");
+    std::ofstream(result + "/3/.metadata.yaml.tmp", std::ios::trunc) << meta;
+    fs::rename(result + "/3/.metadata.yaml.tmp", result + "/3/metadata.yaml");
+  }
+  ExpectSameAsWalk(0, "metadata.yaml replaced by rename");
 
   // Rename a data-name directory by hand, and remove a whole model by hand.
   Tick();
