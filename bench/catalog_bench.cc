@@ -119,6 +119,9 @@ void BM_SearchWarmFiltered(benchmark::State& state) {
 void BM_GcDryRun(benchmark::State& state) {
   WholeProcess(state, {"data", "gc", "--dry-run", "--json"});
 }
+// A real gc over the store: every artifact has one version and keeps 10, so nothing is
+// deleted and every iteration does the same work (read every version, decide, write nothing).
+void BM_Gc(benchmark::State& state) { WholeProcess(state, {"data", "gc", "--yes", "--json"}); }
 void BM_List(benchmark::State& state) { WholeProcess(state, {"data", "list", "m0", "--json"}); }
 void BM_Get(benchmark::State& state) {
   WholeProcess(state, {"data", "get", "m0", "data-5", "--json"});
@@ -197,6 +200,7 @@ BENCHMARK(BM_CatalogWarmRefresh)
     ->Iterations(5);
 BENCHMARK(BM_CatalogRebuild)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_GcDryRun)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_Gc)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_List)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(BM_Get)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(BM_Versions)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(10);

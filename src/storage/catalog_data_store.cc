@@ -292,6 +292,7 @@ class CatalogStore final : public CatalogDataStore {
   // ---- reads answered from the catalog ----
   Result<std::vector<ModelKey>> ListModels(std::vector<CorruptReport>* reports) override {
     snapshot_.clear();
+    rows_.clear();
     stats_ = CatalogRefreshStats{};
     if (!OpenDb()) return inner_->ListModels(reports);
     auto models = Refresh(reports);
@@ -319,7 +320,13 @@ class CatalogStore final : public CatalogDataStore {
                                                std::optional<int64_t> version) override {
     return inner_->FindByName(key, version);
   }
+  // A data-name directory validated by the last refresh answers from its row (gc's per-name
+  // pass, docs/design/catalog.md §1); anything else asks the tree.
   Result<std::optional<DataRecord>> FindOwnLatest(const ArtifactKey& key) override {
+    if (snapshot_.count({key.type, key.model_id}) != 0) {
+      auto it = rows_.find(key.type + "/" + key.model_id + "/" + key.name);
+      if (it != rows_.end() && it->second.visited) return OwnFromRow(it->second);
+    }
     return inner_->FindOwnLatest(key);
   }
   Result<std::optional<std::string>> GetContent(const ArtifactKey& key, int64_t version) override {
@@ -374,6 +381,7 @@ class CatalogStore final : public CatalogDataStore {
   // Drops the snapshot and invalidates swamp's catalog (§7.8) after a successful mutation.
   Status AfterMutation(Status s) {
     snapshot_.clear();
+    rows_.clear();
     if (!s.ok() || options_.skip_swamp_invalidation) return s;
     if (swamp_ == nullptr) swamp_ = std::make_unique<SwampCatalogInvalidator>(env_, repo_);
     SwampCatalogFailure failure;
@@ -757,8 +765,7 @@ class CatalogStore final : public CatalogDataStore {
       FEN_ASSIGN_OR_RETURN(ModelSnapshot snap, BuildModel(m));
       snapshot_.emplace(std::make_pair(m.type, m.model_id), std::move(snap));
     }
-    StoreRows();
-    rows_.clear();
+    StoreRows();  // rows_ stays: FindOwnLatest answers from it until the snapshot is dropped
     walker_.reset();
     if (reports != nullptr)
       reports->insert(reports->end(), walk_reports.begin(), walk_reports.end());

@@ -45,6 +45,13 @@ RepoContext MakeRepo(const std::string& dir) {
 }
 
 // A comparable rendering of a search: every hit and every report, in order.
+std::string RenderOwn(const Result<std::optional<DataRecord>>& r) {
+  if (!r.ok())
+    return "error " + std::to_string(static_cast<int>(r.status().code())) + " " +
+           r.status().message();
+  return *r ? MetadataToYaml(**r) : "none";
+}
+
 std::string Render(const SearchResult& r) {
   std::string out = "total=" + std::to_string(r.total) + "\n";
   for (const auto& h : r.hits) {
@@ -95,6 +102,16 @@ class CatalogTest : public ::testing::Test {
     if (!walk.ok() || !cat.ok()) return {};
     EXPECT_TRUE(cat_store->last_refresh().used_catalog) << step;
     EXPECT_EQ(Render(*cat), Render(*walk)) << step;
+    // gc's per-name pass asks FindOwnLatest, answered from the validated rows.
+    for (const char* model : {kModelA, kModelB}) {
+      const std::string model_dir = repo_.data_root + "/command/shell/" + model;
+      if (!fs::exists(model_dir)) continue;
+      for (const auto& e : fs::directory_iterator(model_dir)) {
+        const ArtifactKey key{"command/shell", model, e.path().filename().string()};
+        EXPECT_EQ(RenderOwn(cat_store->FindOwnLatest(key)), RenderOwn(plain_->FindOwnLatest(key)))
+            << step << ": " << key.name;
+      }
+    }
     return cat_store->last_refresh();
   }
   // File-system timestamps have a coarse granularity: let the clock move past the stamps the
