@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "fen/env/durable_file.h"
+#include "fen/env/stat_many.h"
 #include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
 #include "fen/storage/model_dir_walk.h"
@@ -275,6 +276,7 @@ bool DecodeStamps(std::string_view blob, RowStamps* s) {
 struct ModelSnapshot {
   std::vector<DataRecord> records;
   std::vector<CorruptReport> reports;
+  bool taken = false;  // records were moved out by FindAllForModel
 };
 
 class CatalogStore final : public CatalogDataStore {
@@ -308,11 +310,16 @@ class CatalogStore final : public CatalogDataStore {
                                                   const std::string& model_id,
                                                   std::vector<CorruptReport>* reports) override {
     auto it = snapshot_.find({type, model_id});
-    if (it == snapshot_.end()) return inner_->FindAllForModel(type, model_id, reports);
+    if (it == snapshot_.end() || it->second.taken) {
+      return inner_->FindAllForModel(type, model_id, reports);
+    }
     if (reports != nullptr) {
       reports->insert(reports->end(), it->second.reports.begin(), it->second.reports.end());
     }
-    return it->second.records;
+    // Handed over, not copied (the store-wide walks ask once per model); a second request for
+    // the same model reads the tree, which gives the same answer (R1).
+    it->second.taken = true;
+    return std::move(it->second.records);
   }
 
   // ---- reads delegated ----
@@ -538,10 +545,18 @@ class CatalogStore final : public CatalogDataStore {
     return s.mtime_ns >= limit || s.ctime_ns >= limit;
   }
 
-  // One data-name directory of the refresh. Filled by Check (any thread), applied by Refresh.
+  // The data-name directories [begin, end) of the work list that live in one model directory.
+  struct ModelWork {
+    std::string model_dir;
+    size_t begin = 0, end = 0;
+  };
+
+  // One data-name directory of the refresh. Filled by CheckModel (any thread), applied by
+  // Refresh.
   struct NameDirWork {
     std::string type, model_id, name, name_dir, rel;
     const Row* cached = nullptr;  // the loaded row, if any
+    Stamp latest_now;             // the `latest` stamp taken by this refresh
     bool reuse = false;           // the cached row is valid
     Row fresh;                    // the re-read row when !reuse
   };
@@ -550,21 +565,38 @@ class CatalogStore final : public CatalogDataStore {
   // (docs/design/catalog.md §3 argues why these two suffice), or re-reads the directory.
   // Called from several threads at once: touches only `w`, the Env and the wrapped store's
   // read path (both thread-safe).
-  void Check(NameDirWork& w) const {
-    RowStamps now;
-    now.latest = StampOf(env_->Lstat(w.name_dir + "/latest"));
-    if (const Row* row = w.cached;
-        row != nullptr && !row->unverified && row->stamps.latest == now.latest) {
-      now.metadata =
-          row->latest_version > 0
-              ? StampOf(env_->Stat(w.name_dir + "/" + std::to_string(row->latest_version) +
-                                   "/metadata.yaml"))
-              : Stamp{};
-      if (row->stamps.metadata == now.metadata) {
-        w.reuse = true;
-        return;
+  void CheckModel(const ModelWork& m, std::vector<NameDirWork>& work) const {
+    std::vector<StatRequest> req;
+    req.reserve(m.end - m.begin);
+    for (size_t i = m.begin; i < m.end; ++i) req.push_back({work[i].name + "/latest", false});
+    auto latest = StatMany(env_, m.model_dir, req);
+    req.clear();
+    std::vector<size_t> second;
+    for (size_t i = m.begin; i < m.end; ++i) {
+      NameDirWork& w = work[i];
+      w.latest_now = StampOf(latest[i - m.begin]);
+      const Row* row = w.cached;
+      if (row == nullptr || row->unverified || !(row->stamps.latest == w.latest_now)) continue;
+      if (row->latest_version <= 0) {
+        w.reuse = row->stamps.metadata == Stamp{};
+        continue;
       }
+      req.push_back({w.name + "/" + std::to_string(row->latest_version) + "/metadata.yaml", true});
+      second.push_back(i);
     }
+    auto metadata = StatMany(env_, m.model_dir, req);
+    for (size_t j = 0; j < second.size(); ++j) {
+      NameDirWork& w = work[second[j]];
+      w.reuse = w.cached->stamps.metadata == StampOf(metadata[j]);
+    }
+    for (size_t i = m.begin; i < m.end; ++i) {
+      if (!work[i].reuse) Reread(work[i]);
+    }
+  }
+
+  void Reread(NameDirWork& w) const {
+    RowStamps now;
+    now.latest = w.latest_now;
     // Re-read. Stamps are taken before the content, so a change racing with this read shows
     // up as a stamp difference next time.
     const int64_t wall = WallNowNs();
@@ -625,19 +657,19 @@ class CatalogStore final : public CatalogDataStore {
     return std::optional<DataRecord>(std::move(rec).value());
   }
 
-  // Checks every directory, on two threads when there are enough of them to pay for it.
-  void CheckAll(std::vector<NameDirWork>& work) const {
-    const size_t n = work.size();
-    if (n < options_.parallel_min_name_dirs || n < 2) {
-      for (auto& w : work) Check(w);
+  // Checks every directory, model by model (one directory handle each: the stamps are taken
+  // with fstatat relative to the model directory), on two threads when there are enough
+  // directories to pay for it.
+  void CheckAll(const std::vector<ModelWork>& models, std::vector<NameDirWork>& work) const {
+    if (work.size() < options_.parallel_min_name_dirs || models.size() < 2) {
+      for (const auto& m : models) CheckModel(m, work);
       return;
     }
-    // Interleaved halves: neighbouring directories share inode and dentry cache lines, and
-    // re-reads cluster, so striding keeps the two threads' loads even.
+    // Alternate models: re-reads cluster, so striding keeps the two threads' loads even.
     std::thread helper([&] {
-      for (size_t i = 1; i < n; i += 2) Check(work[i]);
+      for (size_t i = 1; i < models.size(); i += 2) CheckModel(models[i], work);
     });
-    for (size_t i = 0; i < n; i += 2) Check(work[i]);
+    for (size_t i = 0; i < models.size(); i += 2) CheckModel(models[i], work);
     helper.join();
   }
 
@@ -726,6 +758,7 @@ class CatalogStore final : public CatalogDataStore {
     FEN_RETURN_IF_ERROR(walker_->Walk(repo_.data_root, &models, &walk_reports));
     // 1. Every data-name directory of every model found.
     std::vector<NameDirWork> work;
+    std::vector<ModelWork> model_work;
     std::set<std::pair<std::string, std::string>> seen_models;
     for (const auto& m : models) {
       if (!seen_models.insert({m.type, m.model_id}).second) continue;
@@ -733,6 +766,9 @@ class CatalogStore final : public CatalogDataStore {
       const std::string model_dir = repo_.data_root + "/" + model_rel;
       const auto& entries = walker_->List(model_dir);
       if (!entries.ok()) continue;  // BuildModel reports it
+      ModelWork mw;
+      mw.model_dir = model_dir;
+      mw.begin = work.size();
       for (const auto& e : *entries) {
         if (e.type != FileType::kDirectory || !ValidateDataName(e.name).ok()) continue;
         NameDirWork w;
@@ -745,9 +781,11 @@ class CatalogStore final : public CatalogDataStore {
         if (row != rows_.end()) w.cached = &row->second;
         work.push_back(std::move(w));
       }
+      mw.end = work.size();
+      if (mw.end > mw.begin) model_work.push_back(std::move(mw));
     }
     // 2. Validate or re-read (stat-bound: two threads).
-    CheckAll(work);
+    CheckAll(model_work, work);
     // 3. Apply.
     for (auto& w : work) {
       ++stats_.name_dirs;
