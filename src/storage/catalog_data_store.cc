@@ -547,18 +547,19 @@ class CatalogStore final : public CatalogDataStore {
 
   // The data-name directories [begin, end) of the work list that live in one model directory.
   struct ModelWork {
-    std::string model_dir;
+    std::string type, model_id, model_dir;
     size_t begin = 0, end = 0;
   };
 
   // One data-name directory of the refresh. Filled by CheckModel (any thread), applied by
   // Refresh.
   struct NameDirWork {
-    std::string type, model_id, name, name_dir, rel;
-    const Row* cached = nullptr;  // the loaded row, if any
-    Stamp latest_now;             // the `latest` stamp taken by this refresh
-    bool reuse = false;           // the cached row is valid
-    Row fresh;                    // the re-read row when !reuse
+    std::string name, rel;     // the data-name and its row key
+    Row* cached = nullptr;     // the loaded row, if any
+    Row* final_row = nullptr;  // the row after the refresh (set by Refresh)
+    Stamp latest_now;          // the `latest` stamp taken by this refresh
+    bool reuse = false;        // the cached row is valid
+    Row fresh;                 // the re-read row when !reuse
   };
 
   // Validates the cached row with two stamps, `latest` and the metadata.yaml it names
@@ -590,11 +591,12 @@ class CatalogStore final : public CatalogDataStore {
       w.reuse = w.cached->stamps.metadata == StampOf(metadata[j]);
     }
     for (size_t i = m.begin; i < m.end; ++i) {
-      if (!work[i].reuse) Reread(work[i]);
+      if (!work[i].reuse) Reread(m, work[i]);
     }
   }
 
-  void Reread(NameDirWork& w) const {
+  void Reread(const ModelWork& m, NameDirWork& w) const {
+    const std::string name_dir = m.model_dir + "/" + w.name;
     RowStamps now;
     now.latest = w.latest_now;
     // Re-read. Stamps are taken before the content, so a change racing with this read shows
@@ -608,7 +610,7 @@ class CatalogStore final : public CatalogDataStore {
     // max-complete-version fallbacks depend on more than two stamps, so they stay unverified.
     bool marker_ok = false;
     if (now.latest.exists == 1) {
-      auto text = env_->ReadFile(w.name_dir + "/latest");
+      auto text = env_->ReadFile(name_dir + "/latest");
       if (text.ok()) {
         if (auto v = ParseMarkerText(*text)) {
           row.latest_version = *v;
@@ -619,13 +621,13 @@ class CatalogStore final : public CatalogDataStore {
     Result<std::optional<DataRecord>> own = std::optional<DataRecord>();
     if (marker_ok) {
       const std::string metadata =
-          w.name_dir + "/" + std::to_string(row.latest_version) + "/metadata.yaml";
+          name_dir + "/" + std::to_string(row.latest_version) + "/metadata.yaml";
       row.stamps.metadata = StampOf(env_->Stat(metadata));
       // The marker read above is what FindOwnLatest would read: the record is the named
       // version's, read with the store's rule (FilesystemDataStore::ReadRecordAt).
       own = ReadRecordAt(metadata);
     } else {
-      own = inner_->FindOwnLatest(ArtifactKey{w.type, w.model_id, w.name});
+      own = inner_->FindOwnLatest(ArtifactKey{m.type, m.model_id, w.name});
     }
     if (!own.ok()) {
       row.kind = Kind::kError;
@@ -691,22 +693,22 @@ class CatalogStore final : public CatalogDataStore {
 
   // FindAllForModel over the validated rows (same order, de-duplication, rename following and
   // reports as FilesystemDataStore::FindAllForModel / FindByName).
-  Result<ModelSnapshot> BuildModel(const ModelKey& m) {
+  Result<ModelSnapshot> BuildModel(const ModelKey& m, const NameDirWork* begin,
+                                   const NameDirWork* end) {
     ModelSnapshot snap;
     const std::string model_rel = m.type + "/" + m.model_id;
     const std::string model_dir = repo_.data_root + "/" + model_rel;
     std::vector<std::string> names;
-    std::map<std::string, Row*> own;
+    // The data-name directories this refresh validated (the work items of this model).
+    std::unordered_map<std::string_view, Row*> own;
+    own.reserve(static_cast<size_t>(end - begin));
+    for (const NameDirWork* w = begin; w != end; ++w) own.emplace(w->name, w->final_row);
     const auto& entries = walker_->List(model_dir);
     if (!entries.ok()) {
       if (!entries.status().IsNotFound()) return entries.status();
     } else {
       for (const auto& e : *entries) {
-        if (e.type != FileType::kDirectory) continue;
-        names.push_back(e.name);
-        if (!ValidateDataName(e.name).ok()) continue;
-        auto row = rows_.find(model_rel + "/" + e.name);
-        if (row != rows_.end() && row->second.visited) own[e.name] = &row->second;
+        if (e.type == FileType::kDirectory) names.push_back(e.name);
       }
     }
     auto own_latest = [&](const std::string& name) -> Result<std::optional<DataRecord>> {
@@ -767,15 +769,14 @@ class CatalogStore final : public CatalogDataStore {
       const auto& entries = walker_->List(model_dir);
       if (!entries.ok()) continue;  // BuildModel reports it
       ModelWork mw;
+      mw.type = m.type;
+      mw.model_id = m.model_id;
       mw.model_dir = model_dir;
       mw.begin = work.size();
       for (const auto& e : *entries) {
         if (e.type != FileType::kDirectory || !ValidateDataName(e.name).ok()) continue;
         NameDirWork w;
-        w.type = m.type;
-        w.model_id = m.model_id;
         w.name = e.name;
-        w.name_dir = model_dir + "/" + e.name;
         w.rel = model_rel + "/" + e.name;
         auto row = rows_.find(w.rel);
         if (row != rows_.end()) w.cached = &row->second;
@@ -790,17 +791,26 @@ class CatalogStore final : public CatalogDataStore {
     for (auto& w : work) {
       ++stats_.name_dirs;
       if (w.reuse) {
-        rows_.find(w.rel)->second.visited = true;
+        w.cached->visited = true;
+        w.final_row = w.cached;
         continue;
       }
       ++stats_.reread;
-      rows_.insert_or_assign(w.rel, std::move(w.fresh));
+      w.final_row = &rows_.insert_or_assign(w.rel, std::move(w.fresh)).first->second;
     }
-    work.clear();
     // 4. FindAllForModel's answer per model, from the rows.
+    std::map<std::pair<std::string, std::string>, const ModelWork*> by_model;
+    for (const auto& mw : model_work) by_model.emplace(std::make_pair(mw.type, mw.model_id), &mw);
     for (const auto& m : models) {
       if (snapshot_.count({m.type, m.model_id}) != 0) continue;
-      FEN_ASSIGN_OR_RETURN(ModelSnapshot snap, BuildModel(m));
+      auto mw = by_model.find({m.type, m.model_id});
+      const NameDirWork* b = work.data();
+      const NameDirWork* e = work.data();
+      if (mw != by_model.end()) {
+        b = work.data() + mw->second->begin;
+        e = work.data() + mw->second->end;
+      }
+      FEN_ASSIGN_OR_RETURN(ModelSnapshot snap, BuildModel(m, b, e));
       snapshot_.emplace(std::make_pair(m.type, m.model_id), std::move(snap));
     }
     StoreRows();  // rows_ stays: FindOwnLatest answers from it until the snapshot is dropped
