@@ -12,7 +12,7 @@ corpora=("$work")
 for d in "$root/fuzz/corpus/$name" "$root/fuzz/regressions/$name"; do [ -d "$d" ] && corpora+=("$d"); done
 # Extra seeds from the swamp fixture for parsers of outside input.
 case "$name" in
-  metadata_yaml|yaml_parse) find "$root/../shared/fixtures/swamp-repo/.swamp/data" -name metadata.yaml -exec cp {} "$work/" \; 2>/dev/null || true ;;
+  metadata_yaml|metadata_fast_reader|yaml_parse) find "$root/../shared/fixtures/swamp-repo/.swamp/data" -name metadata.yaml -exec cp {} "$work/" \; 2>/dev/null || true ;;
   definition_yaml) cp "$root"/../shared/fixtures/swamp-repo/models/command/shell/*.yaml "$work/" 2>/dev/null || true ;;
   marker_yaml) cp "$root/../shared/fixtures/swamp-repo/.swamp.yaml" "$work/" 2>/dev/null || true ;;
 esac

@@ -4,22 +4,25 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "fen/env/durable_file.h"
+#include "fen/env/stat_many.h"
 #include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
+#include "fen/storage/model_dir_walk.h"
 
 namespace fen::storage {
 namespace {
 
-constexpr const char* kFormat = "fen-catalog-1";  // docs/design/catalog.md §2
+constexpr const char* kFormat = "fen-catalog-2";  // docs/design/catalog.md §2
 constexpr int kBusyTimeoutMs = 5000;
 constexpr int kMaxRenameDepth = 5;  // §4.6, as FilesystemDataStore::FindByName
-constexpr int kMaxWalkDepth = 32;   // as FilesystemDataStore::Walk
 
 // ---- stamps (docs/design/catalog.md §3) ----
 struct Stamp {
@@ -273,6 +276,7 @@ bool DecodeStamps(std::string_view blob, RowStamps* s) {
 struct ModelSnapshot {
   std::vector<DataRecord> records;
   std::vector<CorruptReport> reports;
+  bool taken = false;  // records were moved out by FindAllForModel
 };
 
 class CatalogStore final : public CatalogDataStore {
@@ -290,6 +294,7 @@ class CatalogStore final : public CatalogDataStore {
   // ---- reads answered from the catalog ----
   Result<std::vector<ModelKey>> ListModels(std::vector<CorruptReport>* reports) override {
     snapshot_.clear();
+    rows_.clear();
     stats_ = CatalogRefreshStats{};
     if (!OpenDb()) return inner_->ListModels(reports);
     auto models = Refresh(reports);
@@ -305,11 +310,16 @@ class CatalogStore final : public CatalogDataStore {
                                                   const std::string& model_id,
                                                   std::vector<CorruptReport>* reports) override {
     auto it = snapshot_.find({type, model_id});
-    if (it == snapshot_.end()) return inner_->FindAllForModel(type, model_id, reports);
+    if (it == snapshot_.end() || it->second.taken) {
+      return inner_->FindAllForModel(type, model_id, reports);
+    }
     if (reports != nullptr) {
       reports->insert(reports->end(), it->second.reports.begin(), it->second.reports.end());
     }
-    return it->second.records;
+    // Handed over, not copied (the store-wide walks ask once per model); a second request for
+    // the same model reads the tree, which gives the same answer (R1).
+    it->second.taken = true;
+    return std::move(it->second.records);
   }
 
   // ---- reads delegated ----
@@ -317,7 +327,13 @@ class CatalogStore final : public CatalogDataStore {
                                                std::optional<int64_t> version) override {
     return inner_->FindByName(key, version);
   }
+  // A data-name directory validated by the last refresh answers from its row (gc's per-name
+  // pass, docs/design/catalog.md §1); anything else asks the tree.
   Result<std::optional<DataRecord>> FindOwnLatest(const ArtifactKey& key) override {
+    if (snapshot_.count({key.type, key.model_id}) != 0) {
+      auto it = rows_.find(key.type + "/" + key.model_id + "/" + key.name);
+      if (it != rows_.end() && it->second.visited) return OwnFromRow(it->second);
+    }
     return inner_->FindOwnLatest(key);
   }
   Result<std::optional<std::string>> GetContent(const ArtifactKey& key, int64_t version) override {
@@ -374,6 +390,7 @@ class CatalogStore final : public CatalogDataStore {
   // Drops the snapshot and invalidates swamp's catalog (§7.8) after a successful mutation.
   Status AfterMutation(Status s) {
     snapshot_.clear();
+    rows_.clear();
     if (!s.ok() || options_.skip_swamp_invalidation) return s;
     if (swamp_ == nullptr) swamp_ = std::make_unique<SwampCatalogInvalidator>(env_, repo_);
     SwampCatalogFailure failure;
@@ -490,7 +507,15 @@ class CatalogStore final : public CatalogDataStore {
              " latest_version, unverified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     Stmt del(db_->db, "DELETE FROM name_dirs WHERE path = ?1");
     bool ok = put.ok() && del.ok();
-    for (const auto& [path, row] : rows_) {
+    // In key order: B-tree appends instead of random page splits (rebuild speed).
+    std::vector<const std::pair<const std::string, Row>*> order;
+    for (const auto& entry : rows_) {
+      if (entry.second.dirty || !entry.second.visited) order.push_back(&entry);
+    }
+    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto* entry : order) {
+      const std::string& path = entry->first;
+      const Row& row = entry->second;
       if (!ok) break;
       if (!row.visited) {
         del.Text(1, path);
@@ -515,76 +540,6 @@ class CatalogStore final : public CatalogDataStore {
     if (!ok || !db_->Exec("COMMIT")) db_->Exec("ROLLBACK");
   }
 
-  // ---- the walk (§3.2, mirroring FilesystemDataStore::Walk / IsModelIdDir) ----
-  const Result<std::vector<DirEntry>>& List(const std::string& dir) {
-    auto it = listings_.find(dir);
-    if (it != listings_.end()) return it->second;
-    return listings_.emplace(dir, env_->ListDir(dir)).first->second;
-  }
-
-  bool IsModelIdDir(const std::string& dir) {
-    const auto& children = List(dir);
-    if (!children.ok()) return false;
-    for (const auto& c : *children) {
-      if (c.type != FileType::kDirectory) continue;
-      const std::string cdir = dir + "/" + c.name;
-      // Fast path: the cached latest version of this data-name dir as the witness.
-      auto row = rows_.find(cdir.substr(repo_.data_root.size() + 1));
-      if (row != rows_.end() && row->second.latest_version > 0) {
-        auto st =
-            env_->Stat(cdir + "/" + std::to_string(row->second.latest_version) + "/metadata.yaml");
-        if (st.ok() && st->type == FileType::kRegular) return true;
-      }
-      const auto& grand = List(cdir);
-      if (!grand.ok()) continue;
-      for (const auto& g : *grand) {
-        if (g.type != FileType::kDirectory || g.name.empty() ||
-            !std::all_of(g.name.begin(), g.name.end(),
-                         [](char ch) { return ch >= '0' && ch <= '9'; })) {
-          continue;
-        }
-        auto st = env_->Stat(cdir + "/" + g.name + "/metadata.yaml");
-        if (st.ok() && st->type == FileType::kRegular) return true;
-      }
-    }
-    return false;
-  }
-
-  Status Walk(const std::string& dir, std::vector<std::string>& segments, int depth,
-              std::vector<ModelKey>* out, std::vector<CorruptReport>* reports) {
-    if (depth > kMaxWalkDepth) return Status::Ok();
-    const auto& entries_result = List(dir);
-    if (!entries_result.ok()) {
-      if (entries_result.status().IsNotFound() && depth == 0) return Status::Ok();
-      if (depth == 0) return entries_result.status();
-      if (reports != nullptr) reports->push_back({dir, entries_result.status().message()});
-      return Status::Ok();
-    }
-    const std::vector<DirEntry> entries = *entries_result;
-    for (const auto& e : entries) {
-      if (e.type != FileType::kDirectory) continue;
-      const std::string child = dir + "/" + e.name;
-      if (!segments.empty() && IsModelIdDir(child)) {
-        std::string raw;
-        for (const auto& s : segments) raw += (raw.empty() ? "" : "/") + s;
-        auto type = NormalizeModelType(raw);
-        if (!type.ok() || !ValidateModelIdSegment(e.name).ok()) {
-          if (reports != nullptr) {
-            reports->push_back({child, "\"" + raw + "\" is not a valid model type"});
-          }
-          continue;
-        }
-        out->push_back({*type, e.name});
-        continue;
-      }
-      segments.push_back(e.name);
-      Status s = Walk(child, segments, depth + 1, out, reports);
-      segments.pop_back();
-      FEN_RETURN_IF_ERROR(s);
-    }
-    return Status::Ok();
-  }
-
   // ---- per data-name directory: validate the row's stamps or re-read (§7.7) ----
   bool Racy(const Stamp& s, int64_t now) const {
     if (s.exists == 0) return false;
@@ -592,36 +547,69 @@ class CatalogStore final : public CatalogDataStore {
     return s.mtime_ns >= limit || s.ctime_ns >= limit;
   }
 
-  Row& ValidateNameDir(const std::string& type, const std::string& model_id,
-                       const std::string& name, const std::string& name_dir,
-                       const std::string& rel) {
-    ++stats_.name_dirs;
-    RowStamps now;
-    now.name_dir = StampOf(env_->Stat(name_dir));
-    now.latest = StampOf(env_->Lstat(name_dir + "/latest"));
-    auto it = rows_.find(rel);
-    if (it != rows_.end() && !it->second.unverified && it->second.stamps.name_dir == now.name_dir &&
-        it->second.stamps.latest == now.latest) {
-      Row& row = it->second;
-      now.metadata = row.latest_version > 0
-                         ? StampOf(env_->Stat(name_dir + "/" + std::to_string(row.latest_version) +
-                                              "/metadata.yaml"))
-                         : Stamp{};
-      if (row.stamps.metadata == now.metadata) {
-        row.visited = true;
-        return row;
+  // The data-name directories [begin, end) of the work list that live in one model directory.
+  struct ModelWork {
+    std::string type, model_id, model_dir;
+    size_t begin = 0, end = 0;
+  };
+
+  // One data-name directory of the refresh. Filled by CheckModel (any thread), applied by
+  // Refresh.
+  struct NameDirWork {
+    std::string name, rel;     // the data-name and its row key
+    Row* cached = nullptr;     // the loaded row, if any
+    Row* final_row = nullptr;  // the row after the refresh (set by Refresh)
+    Stamp latest_now;          // the `latest` stamp taken by this refresh
+    bool reuse = false;        // the cached row is valid
+    Row fresh;                 // the re-read row when !reuse
+  };
+
+  // Validates the cached row with two stamps, `latest` and the metadata.yaml it names
+  // (docs/design/catalog.md §3 argues why these two suffice), or re-reads the directory.
+  // Called from several threads at once: touches only `w`, the Env and the wrapped store's
+  // read path (both thread-safe).
+  void CheckModel(const ModelWork& m, std::vector<NameDirWork>& work) const {
+    std::vector<StatRequest> req;
+    req.reserve(m.end - m.begin);
+    for (size_t i = m.begin; i < m.end; ++i) req.push_back({work[i].name + "/latest", false});
+    auto latest = StatMany(env_, m.model_dir, req);
+    req.clear();
+    std::vector<size_t> second;
+    for (size_t i = m.begin; i < m.end; ++i) {
+      NameDirWork& w = work[i];
+      w.latest_now = StampOf(latest[i - m.begin]);
+      const Row* row = w.cached;
+      if (row == nullptr || row->unverified || !(row->stamps.latest == w.latest_now)) continue;
+      if (row->latest_version <= 0) {
+        w.reuse = row->stamps.metadata == Stamp{};
+        continue;
       }
+      req.push_back({w.name + "/" + std::to_string(row->latest_version) + "/metadata.yaml", true});
+      second.push_back(i);
     }
+    auto metadata = StatMany(env_, m.model_dir, req);
+    for (size_t j = 0; j < second.size(); ++j) {
+      NameDirWork& w = work[second[j]];
+      w.reuse = w.cached->stamps.metadata == StampOf(metadata[j]);
+    }
+    for (size_t i = m.begin; i < m.end; ++i) {
+      if (!work[i].reuse) Reread(m, work[i]);
+    }
+  }
+
+  void Reread(const ModelWork& m, NameDirWork& w) const {
+    const std::string name_dir = m.model_dir + "/" + w.name;
+    RowStamps now;
+    now.latest = w.latest_now;
     // Re-read. Stamps are taken before the content, so a change racing with this read shows
     // up as a stamp difference next time.
-    ++stats_.reread;
     const int64_t wall = WallNowNs();
-    Row row;
+    Row& row = w.fresh;
     row.visited = true;
     row.dirty = true;
     row.stamps = now;
     // Only a regular-file marker with a number is validated by stamps; the symlink and the
-    // max-complete-version fallbacks depend on more than three stamps, so they stay unverified.
+    // max-complete-version fallbacks depend on more than two stamps, so they stay unverified.
     bool marker_ok = false;
     if (now.latest.exists == 1) {
       auto text = env_->ReadFile(name_dir + "/latest");
@@ -632,13 +620,17 @@ class CatalogStore final : public CatalogDataStore {
         }
       }
     }
+    Result<std::optional<DataRecord>> own = std::optional<DataRecord>();
     if (marker_ok) {
-      row.stamps.metadata = StampOf(
-          env_->Stat(name_dir + "/" + std::to_string(row.latest_version) + "/metadata.yaml"));
-      // A marker that is not a strict version name cannot be a witness for IsModelIdDir.
-      if (row.latest_version <= 0) row.latest_version = 0;
+      const std::string metadata =
+          name_dir + "/" + std::to_string(row.latest_version) + "/metadata.yaml";
+      row.stamps.metadata = StampOf(env_->Stat(metadata));
+      // The marker read above is what FindOwnLatest would read: the record is the named
+      // version's, read with the store's rule (FilesystemDataStore::ReadRecordAt).
+      own = ReadRecordAt(metadata);
+    } else {
+      own = inner_->FindOwnLatest(ArtifactKey{m.type, m.model_id, w.name});
     }
-    auto own = inner_->FindOwnLatest(ArtifactKey{type, model_id, name});
     if (!own.ok()) {
       row.kind = Kind::kError;
       row.err_code = static_cast<int>(own.status().code());
@@ -647,11 +639,42 @@ class CatalogStore final : public CatalogDataStore {
       row.kind = Kind::kRecord;
       row.record_blob = EncodeRecord(**own);
     }
-    row.unverified = !marker_ok || Racy(now.name_dir, wall) || Racy(now.latest, wall) ||
-                     Racy(row.stamps.metadata, wall);
-    auto [pos, inserted] = rows_.insert_or_assign(rel, std::move(row));
-    (void)inserted;
-    return pos->second;
+    row.unverified = !marker_ok || Racy(now.latest, wall) || Racy(row.stamps.metadata, wall);
+  }
+
+  // FilesystemDataStore::ReadRecordAt (the marker is trusted: a missing metadata.yaml means
+  // "no record"; anything else unreadable or invalid is corrupt data naming the file).
+  Result<std::optional<DataRecord>> ReadRecordAt(const std::string& path) const {
+    auto text = env_->ReadFile(path);
+    if (!text.ok()) {
+      if (text.status().IsNotFound() || text.status().sys_errno() == ENOTDIR) {
+        return std::optional<DataRecord>();
+      }
+      return Status(ErrorCode::kCorruptData,
+                    "Corrupt data " + path + ": " + text.status().message());
+    }
+    auto rec = ParseMetadataYaml(*text);
+    if (!rec.ok()) {
+      return Status(ErrorCode::kCorruptData,
+                    "Corrupt data " + path + ": " + rec.status().message());
+    }
+    return std::optional<DataRecord>(std::move(rec).value());
+  }
+
+  // Checks every directory, model by model (one directory handle each: the stamps are taken
+  // with fstatat relative to the model directory), on two threads when there are enough
+  // directories to pay for it.
+  void CheckAll(const std::vector<ModelWork>& models, std::vector<NameDirWork>& work) const {
+    if (work.size() < options_.parallel_min_name_dirs || models.size() < 2) {
+      for (const auto& m : models) CheckModel(m, work);
+      return;
+    }
+    // Alternate models: re-reads cluster, so striding keeps the two threads' loads even.
+    std::thread helper([&] {
+      for (size_t i = 1; i < models.size(); i += 2) CheckModel(models[i], work);
+    });
+    for (size_t i = 0; i < models.size(); i += 2) CheckModel(models[i], work);
+    helper.join();
   }
 
   // The own-latest of one data-name directory as FindOwnLatest would return it.
@@ -672,22 +695,22 @@ class CatalogStore final : public CatalogDataStore {
 
   // FindAllForModel over the validated rows (same order, de-duplication, rename following and
   // reports as FilesystemDataStore::FindAllForModel / FindByName).
-  Result<ModelSnapshot> BuildModel(const ModelKey& m) {
+  Result<ModelSnapshot> BuildModel(const ModelKey& m, const NameDirWork* begin,
+                                   const NameDirWork* end) {
     ModelSnapshot snap;
     const std::string model_rel = m.type + "/" + m.model_id;
     const std::string model_dir = repo_.data_root + "/" + model_rel;
     std::vector<std::string> names;
-    std::map<std::string, Row*> own;
-    const auto& entries = List(model_dir);
+    // The data-name directories this refresh validated (the work items of this model).
+    std::unordered_map<std::string_view, Row*> own;
+    own.reserve(static_cast<size_t>(end - begin));
+    for (const NameDirWork* w = begin; w != end; ++w) own.emplace(w->name, w->final_row);
+    const auto& entries = walker_->List(model_dir);
     if (!entries.ok()) {
       if (!entries.status().IsNotFound()) return entries.status();
     } else {
       for (const auto& e : *entries) {
-        if (e.type != FileType::kDirectory) continue;
-        names.push_back(e.name);
-        if (!ValidateDataName(e.name).ok()) continue;
-        own[e.name] = &ValidateNameDir(m.type, m.model_id, e.name, model_dir + "/" + e.name,
-                                       model_rel + "/" + e.name);
+        if (e.type == FileType::kDirectory) names.push_back(e.name);
       }
     }
     auto own_latest = [&](const std::string& name) -> Result<std::optional<DataRecord>> {
@@ -724,20 +747,76 @@ class CatalogStore final : public CatalogDataStore {
   }
 
   Result<std::vector<ModelKey>> Refresh(std::vector<CorruptReport>* reports) {
-    listings_.clear();
     if (!LoadRows()) return Status(ErrorCode::kIoError, "catalog unreadable");
     std::vector<ModelKey> models;
     std::vector<CorruptReport> walk_reports;
-    std::vector<std::string> segments;
-    FEN_RETURN_IF_ERROR(Walk(repo_.data_root, segments, 0, &models, &walk_reports));
+    // The §3.2 walk shared with the plain store; a data-name directory's cached latest
+    // version is a one-stat witness for the model-directory test.
+    walker_ = std::make_unique<ModelDirWalker>(env_, [this](const std::string& cdir) {
+      auto row = rows_.find(cdir.substr(repo_.data_root.size() + 1));
+      if (row == rows_.end() || row->second.latest_version <= 0) return false;
+      auto st =
+          env_->Stat(cdir + "/" + std::to_string(row->second.latest_version) + "/metadata.yaml");
+      return st.ok() && st->type == FileType::kRegular;
+    });
+    FEN_RETURN_IF_ERROR(walker_->Walk(repo_.data_root, &models, &walk_reports));
+    // 1. Every data-name directory of every model found.
+    std::vector<NameDirWork> work;
+    std::vector<ModelWork> model_work;
+    std::set<std::pair<std::string, std::string>> seen_models;
+    for (const auto& m : models) {
+      if (!seen_models.insert({m.type, m.model_id}).second) continue;
+      const std::string model_rel = m.type + "/" + m.model_id;
+      const std::string model_dir = repo_.data_root + "/" + model_rel;
+      const auto& entries = walker_->List(model_dir);
+      if (!entries.ok()) continue;  // BuildModel reports it
+      ModelWork mw;
+      mw.type = m.type;
+      mw.model_id = m.model_id;
+      mw.model_dir = model_dir;
+      mw.begin = work.size();
+      for (const auto& e : *entries) {
+        if (e.type != FileType::kDirectory || !ValidateDataName(e.name).ok()) continue;
+        NameDirWork w;
+        w.name = e.name;
+        w.rel = model_rel + "/" + e.name;
+        auto row = rows_.find(w.rel);
+        if (row != rows_.end()) w.cached = &row->second;
+        work.push_back(std::move(w));
+      }
+      mw.end = work.size();
+      if (mw.end > mw.begin) model_work.push_back(std::move(mw));
+    }
+    // 2. Validate or re-read (stat-bound: two threads).
+    CheckAll(model_work, work);
+    // 3. Apply.
+    for (auto& w : work) {
+      ++stats_.name_dirs;
+      if (w.reuse) {
+        w.cached->visited = true;
+        w.final_row = w.cached;
+        continue;
+      }
+      ++stats_.reread;
+      w.final_row = &rows_.insert_or_assign(w.rel, std::move(w.fresh)).first->second;
+    }
+    // 4. FindAllForModel's answer per model, from the rows.
+    std::map<std::pair<std::string, std::string>, const ModelWork*> by_model;
+    for (const auto& mw : model_work) by_model.emplace(std::make_pair(mw.type, mw.model_id), &mw);
     for (const auto& m : models) {
       if (snapshot_.count({m.type, m.model_id}) != 0) continue;
-      FEN_ASSIGN_OR_RETURN(ModelSnapshot snap, BuildModel(m));
+      auto mw = by_model.find({m.type, m.model_id});
+      const NameDirWork* b = work.data();
+      const NameDirWork* e = work.data();
+      if (mw != by_model.end()) {
+        b = work.data() + mw->second->begin;
+        e = work.data() + mw->second->end;
+      }
+      FEN_ASSIGN_OR_RETURN(ModelSnapshot snap, BuildModel(m, b, e));
       snapshot_.emplace(std::make_pair(m.type, m.model_id), std::move(snap));
     }
-    StoreRows();
-    rows_.clear();
-    listings_.clear();
+    StoreRows();  // rows_ stays: FindOwnLatest answers from it until the snapshot is dropped
+    walker_.reset();
     if (reports != nullptr)
       reports->insert(reports->end(), walk_reports.begin(), walk_reports.end());
     return models;
@@ -750,7 +829,7 @@ class CatalogStore final : public CatalogDataStore {
   std::unique_ptr<Db> db_;
   std::unique_ptr<SwampCatalogInvalidator> swamp_;
   std::unordered_map<std::string, Row> rows_;
-  std::unordered_map<std::string, Result<std::vector<DirEntry>>> listings_;
+  std::unique_ptr<ModelDirWalker> walker_;  // during a refresh
   std::map<std::pair<std::string, std::string>, ModelSnapshot> snapshot_;
   CatalogRefreshStats stats_;
 };

@@ -45,6 +45,13 @@ RepoContext MakeRepo(const std::string& dir) {
 }
 
 // A comparable rendering of a search: every hit and every report, in order.
+std::string RenderOwn(const Result<std::optional<DataRecord>>& r) {
+  if (!r.ok())
+    return "error " + std::to_string(static_cast<int>(r.status().code())) + " " +
+           r.status().message();
+  return *r ? MetadataToYaml(**r) : "none";
+}
+
 std::string Render(const SearchResult& r) {
   std::string out = "total=" + std::to_string(r.total) + "\n";
   for (const auto& h : r.hits) {
@@ -67,6 +74,7 @@ class CatalogTest : public ::testing::Test {
     CatalogOptions o;
     o.racy_window_ns = racy_ns;
     o.skip_swamp_invalidation = true;
+    o.parallel_min_name_dirs = parallel_min_name_dirs_;
     return OpenCatalogDataStore(Env::Default(), repo_,
                                 OpenFilesystemDataStore(Env::Default(), repo_), o);
   }
@@ -94,15 +102,28 @@ class CatalogTest : public ::testing::Test {
     if (!walk.ok() || !cat.ok()) return {};
     EXPECT_TRUE(cat_store->last_refresh().used_catalog) << step;
     EXPECT_EQ(Render(*cat), Render(*walk)) << step;
+    // gc's per-name pass asks FindOwnLatest, answered from the validated rows.
+    for (const char* model : {kModelA, kModelB}) {
+      const std::string model_dir = repo_.data_root + "/command/shell/" + model;
+      if (!fs::exists(model_dir)) continue;
+      for (const auto& e : fs::directory_iterator(model_dir)) {
+        const ArtifactKey key{"command/shell", model, e.path().filename().string()};
+        EXPECT_EQ(RenderOwn(cat_store->FindOwnLatest(key)), RenderOwn(plain_->FindOwnLatest(key)))
+            << step << ": " << key.name;
+      }
+    }
     return cat_store->last_refresh();
   }
   // File-system timestamps have a coarse granularity: let the clock move past the stamps the
   // catalog recorded, so that the stamp comparison (not the racy rule) must catch the change.
   static void Tick() { std::this_thread::sleep_for(std::chrono::milliseconds(25)); }
 
+  void ForeignMutationScenario();
+
   TempDir dir_;
   RepoContext repo_;
   std::unique_ptr<DataStore> plain_;
+  size_t parallel_min_name_dirs_ = CatalogOptions{}.parallel_min_name_dirs;
 };
 
 TEST_F(CatalogTest, WarmCatalogRereadsNothingAndEqualsWalk) {
@@ -118,7 +139,16 @@ TEST_F(CatalogTest, WarmCatalogRereadsNothingAndEqualsWalk) {
   EXPECT_TRUE(fs::exists(dir_.path() + "/.swamp/.fen/catalog.db"));
 }
 
-TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) {
+TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) { ForeignMutationScenario(); }
+
+// The same with the stamp checks and re-reads spread over two threads from the first
+// directory on (production uses the helper thread from 512 directories).
+TEST_F(CatalogTest, SearchEqualsWalkAfterMutationsWithTwoThreads) {
+  parallel_min_name_dirs_ = 1;
+  ForeignMutationScenario();
+}
+
+void CatalogTest::ForeignMutationScenario() {
   SaveN(kModelA, "result", 3);
   SaveN(kModelA, "log", 2, "log");
   SaveN(kModelA, "other", 1);
@@ -175,6 +205,18 @@ TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) {
   st = ExpectSameAsWalk(0, "corrupt latest metadata");
   EXPECT_EQ(st.reread, 2);  // `result`, plus `other`, whose marker-less fallback stays unverified
   ExpectSameAsWalk(0, "corrupt latest metadata (warm)");
+
+  // swamp's way of replacing metadata.yaml (write a temp file, rename over it; storage.md
+  // §3.7): nothing at the data-name level changes, only the file's inode.
+  Tick();
+  {
+    std::string meta = testing::Slurp(result + "/2/metadata.yaml");
+    meta.replace(meta.find("version: 2"), 10, "version: 3");
+    meta.replace(meta.find("type: resource"), 14, "type: renamed1");
+    std::ofstream(result + "/3/.metadata.yaml.tmp", std::ios::trunc) << meta;
+    fs::rename(result + "/3/.metadata.yaml.tmp", result + "/3/metadata.yaml");
+  }
+  ExpectSameAsWalk(0, "metadata.yaml replaced by rename");
 
   // Rename a data-name directory by hand, and remove a whole model by hand.
   Tick();

@@ -10,6 +10,7 @@
 #include "fen/base/char_scan.h"
 #include "fen/base/uuid.h"
 #include "fen/base/yaml_writer.h"
+#include "fen/storage/metadata_fast_reader.h"
 
 namespace fen::storage {
 namespace {
@@ -215,6 +216,13 @@ std::optional<int64_t> ParseVersionLenient(std::string_view name) {
 std::optional<int64_t> ParseMarkerText(std::string_view text) { return ParseVersionLenient(text); }
 
 Result<DataRecord> ParseMetadataYaml(std::string_view text) {
+  // The fixed shapes swamp and fen write are read without yaml-cpp; anything else (and every
+  // document that is rejected) takes the reference path below. docs/design/catalog.md §6.
+  if (auto fast = TryParseMetadataYamlFast(text)) return std::move(*fast);
+  return ParseMetadataYamlWithYamlCpp(text);
+}
+
+Result<DataRecord> ParseMetadataYamlWithYamlCpp(std::string_view text) {
   YAML::Node doc;
   try {
     doc = YAML::Load(std::string(text));

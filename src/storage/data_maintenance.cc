@@ -260,13 +260,21 @@ Result<SearchResult> SearchData(Env* env, const RepoContext& repo, DataStore* st
       hits.push_back({std::move(r), m.type, m.model_id, model_name});
     }
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
-    return a.record.created_at > b.record.created_at;
-  });
+  // Newest first, ties in walk order (what a stable sort gives), but only the `limit` hits
+  // shown are ordered and moved: a partial sort of indices keyed by (createdAt desc, index).
   result.total = static_cast<int64_t>(hits.size());
   result.limited = result.total > f.limit;
-  if (f.limit >= 0 && result.total > f.limit) hits.resize(static_cast<size_t>(f.limit));
-  result.hits = std::move(hits);
+  const size_t keep =
+      f.limit >= 0 && result.total > f.limit ? static_cast<size_t>(f.limit) : hits.size();
+  std::vector<size_t> order(hits.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
+                    [&](size_t a, size_t b) {
+                      const int c = hits[a].record.created_at.compare(hits[b].record.created_at);
+                      return c != 0 ? c > 0 : a < b;
+                    });
+  result.hits.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) result.hits.push_back(std::move(hits[order[i]]));
   return result;
 }
 

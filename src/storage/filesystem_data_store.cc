@@ -14,13 +14,13 @@
 #include "fen/env/durable_file.h"
 #include "fen/env/sync_group.h"
 #include "fen/storage/data_format.h"
+#include "fen/storage/model_dir_walk.h"
 
 namespace fen::storage {
 namespace {
 
 constexpr int kMaxAllocationAttempts = 100;  // §5.3 step 7
 constexpr int kMaxRenameDepth = 5;           // §4.6
-constexpr int kMaxWalkDepth = 32;            // guard against pathological trees
 
 // Paths and validated components of one artifact.
 struct ArtifactPaths {
@@ -217,8 +217,7 @@ class FilesystemDataStore final : public DataStore {
 
   Result<std::vector<ModelKey>> ListModels(std::vector<CorruptReport>* reports) override {
     std::vector<ModelKey> out;
-    std::vector<std::string> segments;
-    FEN_RETURN_IF_ERROR(Walk(layout_.data_root, segments, 0, &out, reports));
+    FEN_RETURN_IF_ERROR(ModelDirWalker(env_).Walk(layout_.data_root, &out, reports));  // §3.2
     return out;
   }
 
@@ -404,61 +403,6 @@ class FilesystemDataStore final : public DataStore {
     FEN_ASSIGN_OR_RETURN(std::optional<int64_t> v, ResolveLatest(p));
     if (!v) return std::optional<DataRecord>();
     return ReadRecordAt(p, *v);  // the marker is trusted: missing metadata = not found
-  }
-
-  // True iff some child C of `dir` has a child ^\d+$ holding a regular metadata.yaml (§3.2).
-  bool IsModelIdDir(const std::string& dir) {
-    auto children = env_->ListDir(dir);
-    if (!children.ok()) return false;
-    for (const auto& c : *children) {
-      if (c.type != FileType::kDirectory) continue;
-      auto grand = env_->ListDir(dir + "/" + c.name);
-      if (!grand.ok()) continue;
-      for (const auto& g : *grand) {
-        if (g.type != FileType::kDirectory || g.name.empty() ||
-            !std::all_of(g.name.begin(), g.name.end(),
-                         [](char ch) { return ch >= '0' && ch <= '9'; })) {
-          continue;
-        }
-        auto st = env_->Stat(dir + "/" + c.name + "/" + g.name + "/metadata.yaml");
-        if (st.ok() && st->type == FileType::kRegular) return true;
-      }
-    }
-    return false;
-  }
-
-  Status Walk(const std::string& dir, std::vector<std::string>& segments, int depth,
-              std::vector<ModelKey>* out, std::vector<CorruptReport>* reports) {
-    if (depth > kMaxWalkDepth) return Status::Ok();
-    auto entries = env_->ListDir(dir);
-    if (!entries.ok()) {
-      if (entries.status().IsNotFound() && depth == 0) return Status::Ok();
-      if (depth == 0) return entries.status();
-      if (reports != nullptr) reports->push_back({dir, entries.status().message()});
-      return Status::Ok();
-    }
-    for (const auto& e : *entries) {
-      if (e.type != FileType::kDirectory) continue;
-      const std::string child = dir + "/" + e.name;
-      if (!segments.empty() && IsModelIdDir(child)) {
-        std::string raw;
-        for (const auto& s : segments) raw += (raw.empty() ? "" : "/") + s;
-        auto type = NormalizeModelType(raw);
-        if (!type.ok() || !ValidateModelIdSegment(e.name).ok()) {
-          if (reports != nullptr) {
-            reports->push_back({child, "\"" + raw + "\" is not a valid model type"});
-          }
-          continue;
-        }
-        out->push_back({*type, e.name});
-        continue;
-      }
-      segments.push_back(e.name);
-      Status s = Walk(child, segments, depth + 1, out, reports);
-      segments.pop_back();
-      FEN_RETURN_IF_ERROR(s);
-    }
-    return Status::Ok();
   }
 
   // Validation of §5.3 (before step 1) and the ownership check of §6.1 step 3.

@@ -11,7 +11,8 @@
 //   succeeded, invalidates swamp's `_catalog.db` (storage.md §7.8, swamp_catalog.h).
 // - The catalog file is disposable (R2, R3): a missing, corrupt, foreign or old-format file is
 //   rebuilt silently; if it cannot be used at all, reads fall back to the plain walk.
-// One thread at a time per instance; any number of processes may share the catalog file.
+// One thread at a time per instance (a refresh may use a helper thread internally); any number of
+// processes may share the catalog file.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,8 @@ struct CatalogOptions {
   int64_t racy_window_ns = 2'000'000'000;
   // Called once per failed swamp-catalog invalidation (§7.8 item 7). May be empty.
   std::function<void(const SwampCatalogFailure&)> on_invalidation_failure;
+  // A refresh with at least this many data-name directories checks them on two threads.
+  size_t parallel_min_name_dirs = 512;
   // Tests and benchmarks only: do not invalidate swamp's catalog.
   bool skip_swamp_invalidation = false;
 };

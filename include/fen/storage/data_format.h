@@ -46,8 +46,12 @@ std::optional<int64_t> ParseVersionLenient(std::string_view name);
 std::optional<int64_t> ParseMarkerText(std::string_view text);
 
 // Parses and validates a metadata.yaml document (§3.4, §4). Failures are kCorruptData with the
-// reason as message (the caller adds the path).
+// reason as message (the caller adds the path). Tries TryParseMetadataYamlFast
+// (metadata_fast_reader.h) first and falls back to ParseMetadataYamlWithYamlCpp; the result is
+// the same either way.
 Result<DataRecord> ParseMetadataYaml(std::string_view text);
+// The reference reader (yaml-cpp), always used for documents the fast reader declines.
+Result<DataRecord> ParseMetadataYamlWithYamlCpp(std::string_view text);
 // Serialises a record exactly as swamp does: swamp's key order, single-quote style, quoted
 // createdAt, absent optional fields omitted.
 std::string MetadataToYaml(const DataRecord& record);

@@ -20,6 +20,8 @@ struct OwnerDefinition {
   // Optional fields in swamp's order: definitionHash, workflowId, workflowRunId, workflowName,
   // jobName, stepName, source.
   OrderedStringMap extra;
+
+  bool operator==(const OwnerDefinition&) const = default;
 };
 
 // `garbageCollection`: a positive integer (keep N newest) or a duration string ("7d").
@@ -40,6 +42,8 @@ struct DataRecord {
   std::optional<std::string> checksum;
   bool deleted = false;                   // lifecycle: deleted (tombstone)
   std::optional<std::string> renamed_to;  // rename tombstone
+
+  bool operator==(const DataRecord&) const = default;
 
   std::string TagOr(const std::string& key, const std::string& fallback = "") const {
     for (const auto& [k, v] : tags) {
