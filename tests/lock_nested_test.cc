@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <string>
 
 #include "fen/locking/filesystem_lock_manager.h"
 #include "support/lock_test_util.h"
@@ -87,22 +88,56 @@ TEST(LockNestedTest, SameModelChildFailsFast) {
 // A writer child on another model proceeds even while a structural command is queued at the
 // gate waiting for the parent (it must not take the gate; shared is granted while an exclusive
 // request waits): no deadlock.
+//
+// The child is forked before the parent takes its lock and receives the parent's
+// ChildEnvironment through a pipe: a held lock with swamp-compatible lock files runs a
+// heartbeat thread (locking/legacy_hold.h), and a process forked from a multi-threaded one may
+// only call async-signal-safe functions until it execs (POSIX; ThreadSanitizer aborts when such
+// a child starts a thread, as the child's own lock does). Real nested fen processes exec.
 TEST(LockNestedTest, OtherModelChildBypassesQueuedStructural) {
   TempDir tmp;
   RepoContext repo = locktest::MakeRepo(tmp.path());
   Signal held, go;
   pid_t parent = ForkChild([&] {
-    auto mgr = NewFilesystemLockManager(Env::Default(), repo);
-    auto set = mgr->AcquireWriter({{"t", "a"}}, Req(5000, "workflow run"));
-    if (!set.ok()) return 90;
-    for (const auto& [k, v] : (*set)->ChildEnvironment()) setenv(k.c_str(), v.c_str(), 1);
-    held.Notify();
-    if (go.Wait() != 'x') return 91;
+    int env_pipe[2];
+    if (pipe(env_pipe) != 0) return 92;
     pid_t g = ForkChild([&] {
+      close(env_pipe[1]);
+      std::string text;
+      char buf[4096];
+      ssize_t n;
+      while ((n = read(env_pipe[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+      // NUL-separated key, value pairs.
+      for (size_t pos = 0; pos < text.size();) {
+        size_t key_end = text.find('\0', pos);
+        size_t value_end = text.find('\0', key_end + 1);
+        if (key_end == std::string::npos || value_end == std::string::npos) return 94;
+        setenv(text.substr(pos, key_end - pos).c_str(),
+               text.substr(key_end + 1, value_end - key_end - 1).c_str(), 1);
+        pos = value_end + 1;
+      }
+      if (std::getenv("SWAMP_LOCK_HOLDER_PID") == nullptr) return 93;
       auto r = NewFilesystemLockManager(Env::Default(), repo)
                    ->AcquireWriter({{"t", "b"}}, Req(2000, "child"));
       return r.ok() ? 0 : 1;
     });
+    close(env_pipe[0]);
+    auto mgr = NewFilesystemLockManager(Env::Default(), repo);
+    auto set = mgr->AcquireWriter({{"t", "a"}}, Req(5000, "workflow run"));
+    if (!set.ok()) return 90;
+    held.Notify();
+    if (go.Wait() != 'x') return 91;
+    std::string text;
+    for (const auto& [k, v] : (*set)->ChildEnvironment()) {
+      text += k;
+      text += '\0';
+      text += v;
+      text += '\0';
+    }
+    if (write(env_pipe[1], text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      return 95;
+    }
+    close(env_pipe[1]);
     return WaitChild(g);
   });
   ASSERT_EQ(held.Wait(), 'x');
