@@ -96,13 +96,15 @@ class RunLog {
     buffer_.clear();
   }
   // Flushes and hands out the file for a commit round to fsync (docs/design/storage.md §6);
-  // Close() then skips its own fsync unless more lines arrive.
+  // Close() then skips its own fsync unless more lines arrive or CommitFailed() is called.
   WritableFile* FlushForCommit() {
     Flush();
     if (!file_ || !status_.ok()) return nullptr;
     synced_by_commit_ = true;
     return file_.get();
   }
+  // The commit did not complete, so its round may not have synced the file.
+  void CommitFailed() { synced_by_commit_ = false; }
   Status Close() {
     Flush();
     if (!file_) return status_;
@@ -485,6 +487,7 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   auto committed =
       deps.store->CommitTogether({result_writer->get(), log_writer.get()}, &participant);
   if (!committed.ok()) {
+    run_log.CommitFailed();
     rec.artifacts = Json::array();  // a failed run lists no data (docs/design/models.md §4)
     return finish_failed(committed.status());
   }
