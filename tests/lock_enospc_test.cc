@@ -39,6 +39,10 @@ std::vector<std::string> Entries(const std::string& dir) {
 // at once and loudly (not a lock timeout), leaves no `.lock` and no temp file, releases its kernel
 // locks; after space is freed the next run succeeds.
 TEST(LockEnospcTest, CreateOnFullFilesystemFailsLoudlyAndLeavesNoLockFile) {
+  if (fentest::kMountNamespaceEntryUnavailable) {
+    GTEST_SKIP() << "setns into the tmpfs's mount namespace needs a single-threaded process "
+                    "(not under ThreadSanitizer); the asan and release stages run this test";
+  }
   models::testing::TempDir tmp;
   std::string repo = models::testing::CopyFixtureRepo(tmp.path());
   std::string id = fentest::WriteShellModel(repo, "cramped", "echo fits");
@@ -90,6 +94,10 @@ TEST(LockEnospcTest, CreateOnFullFilesystemFailsLoudlyAndLeavesNoLockFile) {
 // fresh for swamp and reports lock_lost once renewals have failed for two periods; release
 // deletes the file and leaves nothing behind. Heartbeat shortened to 200 ms.
 TEST(LockEnospcTest, RenewalOnFullFilesystemKeepsTheFileThenAbortsLoudly) {
+  if (fentest::kMountNamespaceEntryUnavailable) {
+    GTEST_SKIP() << "setns into the tmpfs's mount namespace needs a single-threaded process "
+                    "(not under ThreadSanitizer); the asan and release stages run this test";
+  }
   locktest::TempDir tmp;
   RepoContext repo = locktest::MakeRepo(tmp.path());
   std::string model_dir = repo.datastore_root + "/data/command/shell/renew";

@@ -678,6 +678,9 @@ Result<std::vector<SavedVersion>> FilesystemDataStore::FinishAll(
     round.AddDir(p.name_dir);
   }
   if (renumbered && participant != nullptr) {
+    // The participant replaces what its first Numbered staged, which is still in `round`:
+    // sync the round first, so that nothing in it is released before it is synced.
+    if (Status s = round.Sync(); !s.ok()) return fail(s);
     if (Status s = participant->Numbered(describe(), &round); !s.ok()) return fail(s);
   }
   if (Status s = round.Sync(); !s.ok()) return fail(s);  // step 8

@@ -14,6 +14,20 @@
 
 namespace fen::fentest {
 
+// Under ThreadSanitizer every process keeps a runtime thread, and setns(CLONE_NEWNS) refuses a
+// multi-threaded caller (EINVAL), so Enter() cannot work: tests that need it skip there.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kMountNamespaceEntryUnavailable = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool kMountNamespaceEntryUnavailable = true;
+#else
+inline constexpr bool kMountNamespaceEntryUnavailable = false;
+#endif
+#else
+inline constexpr bool kMountNamespaceEntryUnavailable = false;
+#endif
+
 class PrivateTmpfs {
  public:
   // Mounts a tmpfs of `size` (mount option syntax, e.g. "64k") on the existing directory

@@ -62,7 +62,8 @@ class CommitParticipant {
   virtual void AddToFirstRound(SyncGroup* round) { (void)round; }
   // The version numbers are durable (HWM) and no version is visible yet: write files that
   // name the versions (under temporary names) and add them to `round`, which is synced with
-  // the versions' visibility.
+  // the versions' visibility. When called again, the round holding the earlier files has
+  // been synced, so the participant may release them.
   virtual Status Numbered(const std::vector<SavedVersion>& versions, SyncGroup* round) {
     (void)versions, (void)round;
     return Status::Ok();
