@@ -642,23 +642,8 @@ class CatalogStore final : public CatalogDataStore {
     row.unverified = !marker_ok || Racy(now.latest, wall) || Racy(row.stamps.metadata, wall);
   }
 
-  // FilesystemDataStore::ReadRecordAt (the marker is trusted: a missing metadata.yaml means
-  // "no record"; anything else unreadable or invalid is corrupt data naming the file).
   Result<std::optional<DataRecord>> ReadRecordAt(const std::string& path) const {
-    auto text = env_->ReadFile(path);
-    if (!text.ok()) {
-      if (text.status().IsNotFound() || text.status().sys_errno() == ENOTDIR) {
-        return std::optional<DataRecord>();
-      }
-      return Status(ErrorCode::kCorruptData,
-                    "Corrupt data " + path + ": " + text.status().message());
-    }
-    auto rec = ParseMetadataYaml(*text);
-    if (!rec.ok()) {
-      return Status(ErrorCode::kCorruptData,
-                    "Corrupt data " + path + ": " + rec.status().message());
-    }
-    return std::optional<DataRecord>(std::move(rec).value());
+    return ReadMetadataRecord(env_, path);
   }
 
   // Checks every directory, model by model (one directory handle each: the stamps are taken

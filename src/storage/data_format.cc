@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cctype>
+#include <cerrno>
 
 #include "fen/base/char_scan.h"
 #include "fen/base/uuid.h"
@@ -358,6 +359,21 @@ Status ValidateRecordForWrite(const DataRecord& record, std::string* normalized_
     return Invalid("renamedTo must not be empty");
   }
   return Status::Ok();
+}
+
+Result<std::optional<DataRecord>> ReadMetadataRecord(Env* env, const std::string& path) {
+  auto text = env->ReadFile(path);
+  if (!text.ok()) {
+    if (text.status().IsNotFound() || text.status().sys_errno() == ENOTDIR) {
+      return std::optional<DataRecord>();
+    }
+    return Status(ErrorCode::kCorruptData, "Corrupt data " + path + ": " + text.status().message());
+  }
+  auto rec = ParseMetadataYaml(*text);
+  if (!rec.ok()) {
+    return Status(ErrorCode::kCorruptData, "Corrupt data " + path + ": " + rec.status().message());
+  }
+  return std::optional<DataRecord>(std::move(rec).value());
 }
 
 }  // namespace fen::storage

@@ -319,21 +319,7 @@ class FilesystemDataStore final : public DataStore {
   }
 
   Result<std::optional<DataRecord>> ReadRecordAt(const ArtifactPaths& p, int64_t v) {
-    const std::string path = MetadataPath(p, v);
-    auto text = env_->ReadFile(path);
-    if (!text.ok()) {
-      if (text.status().IsNotFound() || text.status().sys_errno() == ENOTDIR) {
-        return std::optional<DataRecord>();
-      }
-      return Status(ErrorCode::kCorruptData,
-                    "Corrupt data " + path + ": " + text.status().message());
-    }
-    auto rec = ParseMetadataYaml(*text);
-    if (!rec.ok()) {
-      return Status(ErrorCode::kCorruptData,
-                    "Corrupt data " + path + ": " + rec.status().message());
-    }
-    return std::optional<DataRecord>(std::move(rec).value());
+    return ReadMetadataRecord(env_, MetadataPath(p, v));
   }
 
   // Child directories of the data-name dir, with their lenient and strict version numbers.

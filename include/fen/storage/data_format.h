@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "fen/base/status.h"
+#include "fen/env/env.h"
 #include "fen/storage/data_record.h"
 
 namespace fen::storage {
@@ -50,6 +51,10 @@ std::optional<int64_t> ParseMarkerText(std::string_view text);
 // (metadata_fast_reader.h) first and falls back to ParseMetadataYamlWithYamlCpp; the result is
 // the same either way.
 Result<DataRecord> ParseMetadataYaml(std::string_view text);
+// Reads and parses the metadata.yaml at `path` (the one reader both stores use): a missing
+// file (or a missing parent) is "no record"; anything else unreadable or invalid is
+// corrupt_data `Corrupt data {path}: {reason}`.
+Result<std::optional<DataRecord>> ReadMetadataRecord(Env* env, const std::string& path);
 // The reference reader (yaml-cpp), always used for documents the fast reader declines.
 Result<DataRecord> ParseMetadataYamlWithYamlCpp(std::string_view text);
 // Serialises a record exactly as swamp does: swamp's key order, single-quote style, quoted
