@@ -249,8 +249,15 @@ int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream
       output.Error(Status(ErrorCode::kMissingSubcommand, "No subcommand specified"), extra);
       return 1;
     }
-    out << leaf->help();
-    return leaf == &app ? 0 : 1;
+    // Log mode shows help (cli.md §9.3). A bare `fen` asked for nothing wrong: help on stdout,
+    // exit 0. A group without its subcommand is a usage failure: help on stderr, exit 1, so
+    // stdout stays empty for scripts and the failure always says why.
+    if (leaf == &app) {
+      out << leaf->help();
+      return 0;
+    }
+    err << leaf->help();
+    return 1;
   }
   if (!options.dispatch) return 0;
   CommandContext ctx{global, output, env, &app};

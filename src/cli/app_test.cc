@@ -50,6 +50,33 @@ TEST(AppTest, HelpExitsZero) {
   EXPECT_NE(v.out.find("Print fen's version"), std::string::npos);
 }
 
+// A group command without its subcommand fails (exit 1) and says why: help on stderr, nothing
+// on stdout (fuzz finding: `fen data` exited 1 with an empty stderr).
+TEST(AppTest, GroupWithoutSubcommandFailsWithHelpOnStderr) {
+  CliRun r = Fen({"data"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("get"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("delete"), std::string::npos) << r.err;
+}
+
+TEST(AppTest, GroupWithoutSubcommandJsonListsCommands) {
+  CliRun r = Fen({"datastore", "lock", "--json"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  auto j = nlohmann::json::parse(r.err);
+  EXPECT_EQ(j["error"], "No subcommand specified");
+  EXPECT_EQ(j["code"], "missing_subcommand");
+  EXPECT_EQ(j["availableCommands"], nlohmann::json({"status", "release"}));
+}
+
+TEST(AppTest, BareFenShowsHelpAndSucceeds) {
+  CliRun r = Fen({});
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_NE(r.out.find("data"), std::string::npos);
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
 TEST(AppTest, SuggestClosest) {
   EXPECT_EQ(SuggestClosest("dta", {"data", "model", "repo"}), "data");
   EXPECT_EQ(SuggestClosest("zzzzzz", {"data", "model"}), "");

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/yaml_mapping_keys.h"
 #include "fen/base/char_scan.h"
 #include "fen/base/sha256.h"
 #include "fen/base/yaml_writer.h"
@@ -99,6 +100,7 @@ Json SortKeys(const Json& v) {
 Result<Json> YamlToJson(std::string_view text) {
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    if (auto why = CheckDistinctMappingKeys(root)) return Invalid(*why);
     return NodeToJson(root);
   } catch (const YAML::Exception& e) {
     return Invalid(e.what());

@@ -81,6 +81,16 @@ TEST(DefinitionTest, YamlScalarsResolveLikeYaml12Core) {
   EXPECT_FALSE(YamlToJson("a: [1, 2").ok());
 }
 
+// yaml-cpp keeps both pairs of a repeated key; js-yaml (swamp) refuses the file, and so does fen.
+TEST(DefinitionTest, DuplicatedKeyIsRejected) {
+  const std::string base = "id: 11111111-2222-4333-8444-555555555555\nname: x\nversion: 1\n";
+  auto dup = ParseDefinition(base + "globalArguments:\n  run: a\n  run: b\n", "command/shell");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().message(), "duplicated mapping key 'run' (line 6, column 3)");
+  EXPECT_FALSE(YamlToJson("a: 1\nb: [{c: 1, c: 2}]\n").ok());
+  EXPECT_TRUE(YamlToJson("a: {c: 1}\nb: {c: 2}\n").ok());  // the same key in two mappings
+}
+
 TEST(DefinitionTest, RejectsDriverAndMissingFields) {
   const std::string base = "id: 11111111-2222-4333-8444-555555555555\nname: x\nversion: 1\n";
   EXPECT_TRUE(ParseDefinition(base, "command/shell").ok());

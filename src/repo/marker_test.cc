@@ -111,6 +111,15 @@ TEST(MarkerTest, MalformedYamlIsOneLineErrorNamingTheFile) {
   EXPECT_EQ(m.status().message().find('\n'), std::string::npos);
 }
 
+TEST(MarkerTest, DuplicatedKeyIsRejectedNamingKeyAndLine) {
+  auto m = Marker::Parse("swampVersion: x\nlogLevel: info\nlogLevel: debug\n", "/r/.swamp.yaml");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidConfig);
+  EXPECT_EQ(m.status().message(),
+            "Invalid /r/.swamp.yaml: malformed YAML: duplicated mapping key 'logLevel' (line 3, "
+            "column 1)");
+}
+
 TEST(MarkerTest, NonMappingAndWrongTypesAreRejected) {
   EXPECT_EQ(Marker::Parse("- a\n- b\n", "p").status().code(), ErrorCode::kInvalidConfig);
   EXPECT_EQ(Marker::Parse("autoGc: maybe\n", "p").status().code(), ErrorCode::kInvalidConfig);

@@ -116,6 +116,16 @@ TEST(DataFormatTest, ParseValidation) {
   std::string no_type = Minimal();
   no_type.replace(no_type.find("type: resource"), 14, "kind: resource");
   EXPECT_EQ(ParseMetadataYaml(no_type).status().message(), "tags must include 'type' key");
+  // A repeated key (yaml-cpp keeps both; js-yaml refuses the file): corrupt, not half-read
+  // (fuzz finding, fuzz/regressions/metadata_yaml/duplicate-tag-key).
+  std::string dup_tag = Minimal();
+  dup_tag.replace(dup_tag.find("  type: resource"), 16, "  type: resource\n  type: other");
+  auto dup = ParseMetadataYaml(dup_tag);
+  EXPECT_EQ(dup.status().code(), ErrorCode::kCorruptData);
+  EXPECT_EQ(dup.status().message(),
+            "invalid YAML: duplicated mapping key 'type' (line 9, column 3)");
+  EXPECT_EQ(ParseMetadataYaml(Minimal() + "name: other\n").status().code(),
+            ErrorCode::kCorruptData);
   std::string bad_gc = Minimal();
   bad_gc.replace(bad_gc.find("garbageCollection: 10"), 21, "garbageCollection: 0d");
   EXPECT_EQ(ParseMetadataYaml(bad_gc).status().message(),
