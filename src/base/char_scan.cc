@@ -94,4 +94,53 @@ bool IsYamlTimestamp(std::string_view s) {
   return false;
 }
 
+int Utf8SequenceLength(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  int len;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  for (int k = 1; k < len; ++k) {
+    if (i + static_cast<size_t>(k) >= s.size()) return -1;
+    unsigned char cc = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
+    unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+    if (cc < l || cc > h) return 0;
+  }
+  return len;
+}
+
+size_t FirstNonPrintableYaml(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return i;
+      ++i;
+      continue;
+    }
+    const int n = Utf8SequenceLength(s, i);
+    if (n <= 0) return i;
+    const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+    if (n == 2 && c == 0xC2 && c1 >= 0x80 && c1 <= 0x9F && c1 != 0x85) return i;  // C1
+    if (n == 3 && c == 0xEF && c1 == 0xBF &&
+        (static_cast<unsigned char>(s[i + 2]) == 0xBE ||
+         static_cast<unsigned char>(s[i + 2]) == 0xBF)) {
+      return i;  // U+FFFE, U+FFFF
+    }
+    i += static_cast<size_t>(n);
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace fen::scan

@@ -85,5 +85,33 @@ TEST(CharScanTest, SpanAndNonEmptyAll) {
   EXPECT_FALSE(NonEmptyAll("0g", IsHexDigit));
 }
 
+TEST(CharScanTest, Utf8ValidationFollowsRfc3629) {
+  EXPECT_EQ(FirstNonPrintableYaml(""), std::string_view::npos);
+  EXPECT_EQ(FirstNonPrintableYaml("plain ascii"), std::string_view::npos);
+  EXPECT_EQ(FirstNonPrintableYaml("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), std::string_view::npos);
+  EXPECT_EQ(FirstNonPrintableYaml("a\xfe"), 1u);             // never valid
+  EXPECT_EQ(FirstNonPrintableYaml("ab\xc0\xaf"), 2u);        // overlong '/'
+  EXPECT_EQ(FirstNonPrintableYaml("\xed\xa0\x80"), 0u);      // surrogate U+D800
+  EXPECT_EQ(FirstNonPrintableYaml("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(FirstNonPrintableYaml("ok\xe2\x82"), 2u);        // cut off
+  EXPECT_EQ(Utf8SequenceLength("\xe2\x82", 0), -1);
+  EXPECT_EQ(Utf8SequenceLength("\xe2\x82\xac", 0), 3);
+}
+
+// js-yaml's PATTERN_NON_PRINTABLE, on the code points of valid UTF-8.
+TEST(CharScanTest, NonPrintableYamlMatchesJsYaml) {
+  EXPECT_EQ(FirstNonPrintableYaml("a: b\tc\r\n\xc2\x85\xc2\xa0\xef\xbb\xbf\xf0\x9f\x98\x80"),
+            std::string_view::npos);
+  EXPECT_EQ(FirstNonPrintableYaml(std::string("ab\0", 3)), 2u);
+  EXPECT_EQ(FirstNonPrintableYaml("a\x0b"), 1u);
+  EXPECT_EQ(FirstNonPrintableYaml("a\x1f"), 1u);
+  EXPECT_EQ(FirstNonPrintableYaml("a\x7f"), 1u);
+  EXPECT_EQ(FirstNonPrintableYaml("a\xc2\x80"), 1u);                          // U+0080
+  EXPECT_EQ(FirstNonPrintableYaml("a\xc2\x9f"), 1u);                          // U+009F
+  EXPECT_EQ(FirstNonPrintableYaml("a\xef\xbf\xbe"), 1u);                      // U+FFFE
+  EXPECT_EQ(FirstNonPrintableYaml("a\xef\xbf\xbd"), std::string_view::npos);  // U+FFFD
+  EXPECT_EQ(FirstNonPrintableYaml("a\xfe"), 1u);                              // not UTF-8
+}
+
 }  // namespace
 }  // namespace fen::scan

@@ -98,6 +98,12 @@ Json SortKeys(const Json& v) {
 }  // namespace
 
 Result<Json> YamlToJson(std::string_view text) {
+  // A YAML stream is printable Unicode (js-yaml refuses anything else); fen rewrites
+  // definitions and must read back what it writes (fuzz: fuzz/regressions/definition_yaml/).
+  if (size_t bad = scan::FirstNonPrintableYaml(text); bad != std::string_view::npos) {
+    return Invalid("invalid UTF-8 or a non-printable character (byte " + std::to_string(bad + 1) +
+                   ")");
+  }
   try {
     YAML::Node root = YAML::Load(std::string(text));
     if (auto why = CheckDistinctMappingKeys(root)) return Invalid(*why);

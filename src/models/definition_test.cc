@@ -91,6 +91,16 @@ TEST(DefinitionTest, DuplicatedKeyIsRejected) {
   EXPECT_TRUE(YamlToJson("a: {c: 1}\nb: {c: 2}\n").ok());  // the same key in two mappings
 }
 
+TEST(DefinitionTest, InvalidUtf8IsRejected) {
+  auto bad = YamlToJson("name: caf\xe9\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "invalid UTF-8 or a non-printable character (byte 10)");
+  EXPECT_FALSE(YamlToJson(std::string("run: \"a\0b\"\n", 12)).ok());
+  EXPECT_FALSE(YamlToJson("run: \"a\x7f\"\n").ok());
+  EXPECT_TRUE(YamlToJson("run: \"tab\there\"\r\n").ok());
+  EXPECT_TRUE(YamlToJson("name: caf\xc3\xa9\n").ok());
+}
+
 TEST(DefinitionTest, RejectsDriverAndMissingFields) {
   const std::string base = "id: 11111111-2222-4333-8444-555555555555\nname: x\nversion: 1\n";
   EXPECT_TRUE(ParseDefinition(base, "command/shell").ok());

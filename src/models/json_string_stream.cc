@@ -1,37 +1,11 @@
 #include "fen/models/json_string_stream.h"
 
+#include "fen/base/char_scan.h"
+
 namespace fen::models {
 namespace {
 
 constexpr const char* kReplacement = "\xEF\xBF\xBD";
-
-// Length of the valid UTF-8 sequence at s[i] (0 = invalid, -1 = truncated at the end).
-int SequenceLength(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int len;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  for (int k = 1; k < len; ++k) {
-    if (i + static_cast<size_t>(k) >= s.size()) return -1;
-    unsigned char cc = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-    unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-    if (cc < l || cc > h) return 0;
-  }
-  return len;
-}
 
 void EscapeAscii(unsigned char c, std::string* out) {
   switch (c) {
@@ -82,7 +56,7 @@ std::string JsonStringStream::Feed(std::string_view bytes) {
   out.reserve(s.size() + 16);
   size_t i = 0;
   while (i < s.size()) {
-    int len = SequenceLength(s, i);
+    int len = scan::Utf8SequenceLength(s, i);
     if (len == 1) {
       EscapeAscii(static_cast<unsigned char>(s[i]), &out);
       ++i;

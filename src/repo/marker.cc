@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/yaml_mapping_keys.h"
+#include "fen/base/char_scan.h"
 #include "fen/base/yaml_writer.h"
 #include "fen/env/durable_file.h"
 
@@ -177,6 +178,14 @@ Marker Marker::Fresh(const std::vector<std::string>& tools, const std::string& i
 }
 
 Result<Marker> Marker::Parse(const std::string& text, const std::string& path) {
+  // A YAML stream is printable Unicode (js-yaml refuses anything else). yaml-cpp passes stray
+  // bytes through, and fen's writer would then emit a file it cannot read back (fuzz findings:
+  // a key starting with FE FF reads as a UTF-16 byte-order mark, a NUL came back as 0x85;
+  // fuzz/regressions/marker_yaml/).
+  if (size_t bad = scan::FirstNonPrintableYaml(text); bad != std::string::npos) {
+    return ConfigError(path, "malformed YAML: invalid UTF-8 or a non-printable character (byte " +
+                                 std::to_string(bad + 1) + ")");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -120,6 +120,19 @@ TEST(MarkerTest, DuplicatedKeyIsRejectedNamingKeyAndLine) {
             "column 1)");
 }
 
+// Fuzz finding (fuzz/regressions/marker_yaml/invalid-utf8-key): stray bytes were accepted and
+// written back as a key starting with FE FF, which reads as a UTF-16 byte-order mark.
+TEST(MarkerTest, InvalidUtf8IsRejectedNamingTheByte) {
+  auto m = Marker::Parse(" \xfe\xff\xff\xeb\xa9:", "/r/.swamp.yaml");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().message(),
+            "Invalid /r/.swamp.yaml: malformed YAML: invalid UTF-8 or a non-printable character "
+            "(byte 2)");
+  // A raw NUL (yaml-cpp read it back as a lone 0x85 byte: fuzz/regressions/marker_yaml/).
+  EXPECT_FALSE(Marker::Parse(std::string("swampVersion: \"1\0N\"\n", 20), "p").ok());
+  EXPECT_TRUE(Marker::Parse("logLevel: \xc3\xa9t\xc3\xa9\n", "p").ok());  // UTF-8 is fine
+}
+
 TEST(MarkerTest, NonMappingAndWrongTypesAreRejected) {
   EXPECT_EQ(Marker::Parse("- a\n- b\n", "p").status().code(), ErrorCode::kInvalidConfig);
   EXPECT_EQ(Marker::Parse("autoGc: maybe\n", "p").status().code(), ErrorCode::kInvalidConfig);

@@ -41,4 +41,15 @@ bool IsDecimalFloat(std::string_view s);
 //   ([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?
 bool IsYamlTimestamp(std::string_view s);
 
+// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF): 1-4, 0 when invalid, -1 when cut off by the end of `s`.
+int Utf8SequenceLength(std::string_view s, size_t i);
+
+// The offset of the first byte of `s` that js-yaml refuses in a YAML stream ("the stream
+// contains non-printable characters"): invalid UTF-8, or a code point in
+// [U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+007F-U+0084, U+0086-U+009F, U+FFFE, U+FFFF].
+// npos when there is none. yaml-cpp passes such bytes through (and mangles some: a NUL can come
+// back as a lone 0x85 byte), so fen's writer could not read back what it wrote.
+size_t FirstNonPrintableYaml(std::string_view s);
+
 }  // namespace fen::scan
