@@ -3,7 +3,7 @@
 # apt entirely when everything is already present.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
-      libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libssl-dev uuid-dev
+      libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libssl-dev uuid-dev liburing-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       clang clang-format clang-tidy libclang-rt-14-dev spin hyperfine)
 missing=()

@@ -357,15 +357,17 @@ TEST(ModelRunTest, ParallelRunsOnDifferentModelsOverlap) {
   TempDir tmp;
   std::string repo = CopyFixtureRepo(tmp.path());
   std::vector<Spawned> runs;
-  // Each run marks itself started, then waits (up to 30 s) until all 8 are: a fixed sleep is
-  // shorter than the spread of 8 process start-ups on a loaded machine or under a sanitizer. If
-  // the runs were serialised, the first one would time out alone and end before the last began.
+  // Each run prints its start time, marks itself started, then waits (up to 30 s) until all 8
+  // are (time first: a run that saw all 8 marks must end after every start was printed): a fixed
+  // sleep is shorter than the spread of 8 process start-ups on a loaded machine or under a
+  // sanitizer. If the runs were serialised, the first one would time out alone and end before the
+  // last began.
   const std::string started = tmp.path() + "/started";
   std::filesystem::create_directories(started);
   for (int i = 0; i < 8; ++i) {
     const std::string name = "par" + std::to_string(i);
     WriteModel(repo, name,
-               "      run: \"touch " + started + "/" + name + "; date +%s%N; i=0; while [ $(ls " +
+               "      run: \"date +%s%N; touch " + started + "/" + name + "; i=0; while [ $(ls " +
                    started +
                    " | wc -l) -lt 8 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; "
                    "date +%s%N\"\n");

@@ -174,20 +174,52 @@ std::string SuggestClosest(const std::string& word, const std::vector<std::strin
   return best_d <= limit ? best : std::string();
 }
 
+namespace {
+
+// The first word of argv that is not an option (nor a global option's value): the top-level
+// command group, or "" when argv names none.
+std::string FirstCommandWord(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return "";
+    if (a.empty() || a[0] != '-') return a;
+    if (GlobalValueOptions().count(a) != 0) ++i;  // skip the option's value
+  }
+  return "";
+}
+
+}  // namespace
+
 void BuildFenApp(CLI::App& app, GlobalOptions& global, bool& show_version,
-                 CommandRegistry& registry) {
+                 CommandRegistry& registry, const std::vector<std::string>* args) {
   app.name("fen");
   app.require_subcommand(0, 1);
   AddGlobalOptions(app, global);
   app.add_flag("--version", show_version, "Print fen's version and exit");
-  RegisterVersionCommand(registry);
-  RegisterCompletionsCommand(registry);
-  RegisterRepoCommands(registry);
-  RegisterDatastoreCommands(registry);
-  RegisterLockCommands(registry);
-  RegisterModelCommands(registry);
-  RegisterDataCommands(registry);
-  RegisterDoctorCommands(registry);
+  // Each top-level word and the registrations that build its group.
+  using Register = void (*)(CommandRegistry&);
+  static const std::vector<std::pair<std::string, std::vector<Register>>> kGroups = {
+      {"version", {RegisterVersionCommand}},
+      {"completions", {RegisterCompletionsCommand}},
+      {"repo", {RegisterRepoCommands}},
+      {"datastore", {RegisterDatastoreCommands, RegisterLockCommands}},
+      {"model", {RegisterModelCommands}},
+      {"data", {RegisterDataCommands}},
+      {"doctor", {RegisterDoctorCommands}},
+  };
+  const std::string word = args != nullptr ? FirstCommandWord(*args) : "";
+  // `completions` describes the whole tree; an absent or unknown word needs every name (help,
+  // suggestions).
+  if (!word.empty() && word != "completions") {
+    for (const auto& [name, registrations] : kGroups) {
+      if (name != word) continue;
+      for (Register r : registrations) r(registry);
+      return;
+    }
+  }
+  for (const auto& group : kGroups) {
+    for (Register r : group.second) r(registry);
+  }
 }
 
 int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Env* env,
@@ -201,7 +233,7 @@ int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream
   GlobalOptions global;
   bool show_version = false;
   CommandRegistry registry(&app);
-  BuildFenApp(app, global, show_version, registry);
+  BuildFenApp(app, global, show_version, registry, &args);
 
   if (Status s = CheckCommandWords(&app, args); !s.ok()) {
     output.Error(s);

@@ -17,11 +17,15 @@ struct RunOptions {
   bool dispatch = true;
 };
 
-// Builds fen's whole command tree (global options and every command group) on `app`, exactly
-// as RunFen parses it. Tests and `fen completions` walk this tree. `global` and `show_version`
+// Builds fen's command tree (global options and every command group) on `app`, exactly as
+// RunFen parses it. Tests and `fen completions` walk this tree. `global` and `show_version`
 // receive the parsed global flags and must outlive the parse.
+// With `args` (RunFen), only the top-level group argv names is built: building all of CLI11's
+// tree was a tenth of a short command's time (docs/performance.md, "Model runs"), and one
+// group is all that parsing, dispatch, `--help` and suggestions below that group look at. An
+// argv that names no known group, or `completions`, gets the whole tree.
 void BuildFenApp(CLI::App& app, GlobalOptions& global, bool& show_version,
-                 CommandRegistry& registry);
+                 CommandRegistry& registry, const std::vector<std::string>* args = nullptr);
 
 int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
            Env* env = Env::Default(), const RunOptions& options = {});

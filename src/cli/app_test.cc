@@ -77,6 +77,25 @@ TEST(AppTest, BareFenShowsHelpAndSucceeds) {
   EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
+// RunFen builds only the group argv names (BuildFenApp): what lies below that group, and the
+// global options before it, must still parse and explain themselves.
+TEST(AppTest, OnlyTheNamedGroupIsBuiltAndStillComplete) {
+  CliRun sub = Fen({"data", "lst"});
+  EXPECT_EQ(sub.rc, 2);
+  EXPECT_NE(sub.err.find("Did you mean \"list\"?"), std::string::npos) << sub.err;
+  CliRun value = Fen({"--log-level", "debug", "version", "--json"});  // a value, not a word
+  EXPECT_EQ(value.rc, 0) << value.err;
+  EXPECT_EQ(nlohmann::json::parse(value.out)["version"], FEN_VERSION);
+  CliRun top = Fen({"modle", "--json"});  // unknown word: every top-level name is offered
+  EXPECT_EQ(top.rc, 2);
+  EXPECT_NE(nlohmann::json::parse(top.err)["error"].get<std::string>().find("\"model\""),
+            std::string::npos);
+  CliRun help = Fen({"--help"});
+  for (const char* group : {"data", "model", "repo", "datastore", "doctor", "completions"}) {
+    EXPECT_NE(help.out.find(group), std::string::npos) << group;
+  }
+}
+
 TEST(AppTest, SuggestClosest) {
   EXPECT_EQ(SuggestClosest("dta", {"data", "model", "repo"}), "data");
   EXPECT_EQ(SuggestClosest("zzzzzz", {"data", "model"}), "");

@@ -2,6 +2,10 @@
 #include "fen/storage/swamp_catalog.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include "fen/env/durable_file.h"
 
@@ -10,6 +14,13 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;  // §7.8 item 3: >= 5000 ms
 constexpr const char* kMarkerName = "swamp-catalog-invalidation-pending";
+
+// The clock file ctimes come from (CLOCK_REALTIME).
+int64_t NowRealtimeNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string SqliteError(sqlite3* db, int rc) {
   if (db != nullptr) return sqlite3_errmsg(db);
@@ -33,11 +44,82 @@ struct SwampCatalogInvalidator::Connection {
   }
 };
 
-SwampCatalogInvalidator::SwampCatalogInvalidator(Env* env, RepoContext repo)
-    : env_(env), repo_(std::move(repo)) {}
-SwampCatalogInvalidator::~SwampCatalogInvalidator() = default;
+SwampCatalogInvalidator::SwampCatalogInvalidator(Env* env, RepoContext repo, int64_t racy_margin_ns)
+    : env_(env), repo_(std::move(repo)), racy_margin_ns_(racy_margin_ns) {}
+
+SwampCatalogInvalidator::~SwampCatalogInvalidator() {
+  // Closing the last connection checkpoints the WAL and removes it: stamp what is left after.
+  conn_.reset();
+  if (left_clean_) RecordCleanStamp();
+}
+
+std::string SwampCatalogInvalidator::CleanStampPath(const RepoContext& repo) {
+  return repo.repo_dir + "/.swamp/.fen/swamp-catalog-clean";
+}
+
+std::string SwampCatalogInvalidator::CurrentStamps(int64_t* newest_ctime_ns) const {
+  const std::string db = SwampCatalogPath(repo_);
+  std::string line = "ns=" + repo_.ns;
+  *newest_ctime_ns = 0;
+  for (const std::string& path : {db, db + "-wal"}) {
+    auto st = env_->Lstat(path);
+    if (!st.ok()) {
+      if (!st.status().IsNotFound() || path == db) return "";
+      line += " -";
+      continue;
+    }
+    line += " " + std::to_string(st->dev) + ":" + std::to_string(st->ino) + ":" +
+            std::to_string(st->size) + ":" + std::to_string(st->mtime_ns) + ":" +
+            std::to_string(st->ctime_ns);
+    *newest_ctime_ns = std::max(*newest_ctime_ns, st->ctime_ns);
+  }
+  return line;
+}
+
+// File format: "{recorded_ns} {stamps}\n" (not fsynced: a lost or torn file only costs one
+// full invalidation).
+bool SwampCatalogInvalidator::CleanStampHolds() const {
+  auto text = env_->ReadFile(CleanStampPath(repo_));
+  if (!text.ok()) return false;
+  const size_t space = text->find(' ');
+  if (space == std::string::npos || text->empty() || text->back() != '\n') return false;
+  int64_t recorded_ns = 0;
+  for (size_t i = 0; i < space; ++i) {
+    if ((*text)[i] < '0' || (*text)[i] > '9' || i >= 19) return false;
+    recorded_ns = recorded_ns * 10 + ((*text)[i] - '0');
+  }
+  int64_t newest_ctime_ns = 0;
+  const std::string now = CurrentStamps(&newest_ctime_ns);
+  if (now.empty() || text->compare(space + 1, text->size() - space - 2, now) != 0) return false;
+  return newest_ctime_ns < recorded_ns - racy_margin_ns_;
+}
+
+void SwampCatalogInvalidator::RecordCleanStamp() const {
+  // A write by anyone after our transaction has a ctime after clean_at_ns_ (less a coarse-clock
+  // tick). Recording within half the margin of it keeps every such ctime within the margin of
+  // the recording time, so a stamp that caught one is never trusted (CleanStampHolds).
+  const int64_t recorded_ns = NowRealtimeNanos();
+  if (recorded_ns - clean_at_ns_ >= racy_margin_ns_ / 2) return;
+  int64_t newest_ctime_ns = 0;
+  const std::string stamps = CurrentStamps(&newest_ctime_ns);
+  if (stamps.empty()) return;
+  const std::string path = CleanStampPath(repo_);
+  if (!CreateDirs(env_, ParentDir(path), nullptr).ok()) return;
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  auto file = env_->NewExclusiveFile(tmp);
+  if (!file.ok()) return;
+  const std::string text = std::to_string(recorded_ns) + " " + stamps + "\n";
+  if ((*file)->Append(text).ok() && (*file)->Close().ok() && env_->Rename(tmp, path).ok()) return;
+  (void)env_->Unlink(tmp);
+}
 
 Status SwampCatalogInvalidator::Invalidate() {
+  skipped_last_ = false;
+  if (conn_ == nullptr && !left_clean_ && CleanStampHolds()) {
+    skipped_last_ = true;
+    return Status::Ok();
+  }
+  left_clean_ = false;
   const std::string path = SwampCatalogPath(repo_);
   // §7.8 item 2: fen never creates the catalog.
   auto st = env_->Stat(path);
@@ -94,6 +176,9 @@ Status SwampCatalogInvalidator::Invalidate() {
   }
   if (!schema4) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    // swamp rebuilds a catalog of another schema version itself (T2).
+    left_clean_ = true;
+    clean_at_ns_ = NowRealtimeNanos();
     return Status::Ok();
   }
   sqlite3_stmt* del = nullptr;
@@ -108,6 +193,8 @@ Status SwampCatalogInvalidator::Invalidate() {
   if (rc != SQLITE_OK) return fail(rc);
   rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return fail(rc);
+  left_clean_ = true;
+  clean_at_ns_ = NowRealtimeNanos();
   return Status::Ok();
 }
 

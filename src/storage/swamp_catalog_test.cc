@@ -6,8 +6,10 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "fen/storage/catalog.h"
 #include "fen/storage/filesystem_data_store.h"
@@ -154,6 +156,58 @@ TEST_F(SwampCatalogTest, FailureWarnsLeavesMarkerAndNextCommandRetries) {
   EXPECT_FALSE(RetryPendingSwampCatalogInvalidation(Env::Default(), repo_, &f));
   EXPECT_FALSE(fs::exists(PendingInvalidationMarkerPath(repo_)));
   EXPECT_EQ(Query(db_, "SELECT count(*) FROM catalog WHERE namespace = ''"), "0");
+}
+
+// docs/design/catalog.md §5.1: an unchanged, already invalidated catalog is not opened again;
+// any later write to it (swamp's backfill) brings the full invalidation back.
+TEST_F(SwampCatalogTest, AnUnchangedInvalidatedCatalogIsSkippedUntilSomeoneWritesIt) {
+  constexpr int64_t kMargin = 200'000'000;  // 200 ms instead of 2 s
+  const auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(260)); };
+  const auto run = [&](const RepoContext& repo) {
+    SwampCatalogInvalidator inv(Env::Default(), repo, kMargin);
+    EXPECT_TRUE(inv.Invalidate().ok());
+    return inv.skipped_last();
+  };
+  Query(db_, "INSERT INTO catalog_meta(key, value) VALUES ('populated', 'true')");
+  EXPECT_FALSE(run(repo_));  // rows to delete; the close checkpoints into the database file
+  EXPECT_EQ(Query(db_, "SELECT count(*) FROM catalog_meta WHERE key = 'populated'"), "0");
+  EXPECT_FALSE(run(repo_));  // the stamp it left is racy (the files changed just before)
+  pause();
+  EXPECT_FALSE(run(repo_));  // still the racy stamp; this one records a trusted stamp
+  EXPECT_TRUE(run(repo_));   // unchanged: SQLite is not opened
+  EXPECT_FALSE(fs::exists(db_ + "-wal"));
+  EXPECT_TRUE(run(repo_));
+
+  RepoContext other = repo_;  // the stamp names its namespace
+  other.ns = "team-b";
+  EXPECT_FALSE(run(other));
+
+  // swamp backfills: a write to the catalog changes its stamps, and fen invalidates again.
+  Query(db_, "INSERT INTO catalog_meta(key, value) VALUES ('populated', 'true')");
+  EXPECT_FALSE(run(repo_));
+  EXPECT_EQ(Query(db_, "SELECT count(*) FROM catalog_meta WHERE key = 'populated'"), "0");
+
+  // A stamp file that is torn or foreign is ignored.
+  pause();
+  EXPECT_FALSE(run(repo_));
+  EXPECT_TRUE(run(repo_));
+  { std::ofstream(SwampCatalogInvalidator::CleanStampPath(repo_)) << "12 ns= garbage"; }
+  EXPECT_FALSE(run(repo_));
+}
+
+// A write racing the invalidation, after its transaction and before the stamp is recorded,
+// must not be hidden: with the real 2 s margin a fresh stamp is never trusted.
+TEST_F(SwampCatalogTest, AFreshStampIsNeverTrusted) {
+  {
+    SwampCatalogInvalidator inv(Env::Default(), repo_);
+    ASSERT_TRUE(inv.Invalidate().ok());
+  }
+  ASSERT_TRUE(fs::exists(SwampCatalogInvalidator::CleanStampPath(repo_)));
+  Query(db_, "INSERT INTO catalog_meta(key, value) VALUES ('populated', 'true')");
+  SwampCatalogInvalidator inv(Env::Default(), repo_);
+  ASSERT_TRUE(inv.Invalidate().ok());
+  EXPECT_FALSE(inv.skipped_last());
+  EXPECT_EQ(Query(db_, "SELECT count(*) FROM catalog_meta WHERE key = 'populated'"), "0");
 }
 
 }  // namespace

@@ -61,6 +61,17 @@ class Env {
 
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   virtual Status SyncDir(const std::string& path) = 0;  // open O_DIRECTORY + fsync
+  // One durability round (SyncGroup; docs/design/storage.md §6): fsyncs every file and every
+  // directory, in no particular order among themselves, so an implementation may issue them
+  // concurrently. Every item is attempted even after one fails; returns the first failure in
+  // argument order (files, then directories). Files are borrowed and stay open. The default
+  // issues WritableFile::Sync and SyncDir from up to kSyncBatchThreads threads (this one
+  // included), so wrappers such as FaultInjectionEnv see every call; PosixEnv submits its own
+  // files' fsyncs to the kernel at once (io_uring, src/env/uring_fsync.h) and takes the default
+  // where io_uring is unavailable.
+  virtual Status SyncBatch(const std::vector<WritableFile*>& files,
+                           const std::vector<std::string>& dirs);
+  static constexpr int kSyncBatchThreads = 8;
 
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   // renameat2(RENAME_NOREPLACE); fails with EEXIST if `to` exists (even an empty dir).

@@ -12,9 +12,9 @@
 //   must never start on a partly durable round, and the caller aborts on the error anyway).
 // - Files are borrowed: they must stay open until Sync() returns. Directories are synced by
 //   path through the Env (open O_DIRECTORY + fsync); duplicates are synced once.
-// - One SyncGroup is owned by one thread. Sync() runs fsyncs on up to kMaxThreads helper
-//   threads it joins before returning; WritableFile::Sync of distinct files and
-//   Env::SyncDir are safe from any thread (env.h).
+// - One SyncGroup is owned by one thread. Sync() hands the round to Env::SyncBatch, which
+//   issues the fsyncs concurrently (io_uring in PosixEnv, helper threads otherwise) and
+//   returns when all are done.
 #pragma once
 
 #include <string>
@@ -27,8 +27,6 @@ namespace fen {
 
 class SyncGroup {
  public:
-  static constexpr int kMaxThreads = 8;
-
   explicit SyncGroup(Env* env) : env_(env) {}
   SyncGroup(const SyncGroup&) = delete;
   SyncGroup& operator=(const SyncGroup&) = delete;
