@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -184,6 +185,33 @@ TEST_F(HostileTest, SymlinkedLatestAndTrashStayInside) {
   if (doc.rc != 0) {
     EXPECT_TRUE(OneLine(doc.err)) << doc.err;
   }
+}
+
+// A FIFO planted where fen reads a file (`latest`, metadata.yaml, a definition) must not hang
+// any command: it reads as empty or unreadable, so the artifact is reported, the others listed.
+TEST_F(HostileTest, PlantedFifosNeverBlock) {
+  const std::string meta = name_dir_ + "/" + Slurp(name_dir_ + "/latest") + "/metadata.yaml";
+  fs::remove(meta);
+  ASSERT_EQ(mkfifo(meta.c_str(), 0644), 0);
+  const std::string log_dir = repo_ + "/.swamp/data/command/shell/" + kCounterId + "/log";
+  fs::remove(log_dir + "/latest");
+  ASSERT_EQ(mkfifo((log_dir + "/latest").c_str(), 0644), 0);
+  ASSERT_EQ(mkfifo((repo_ + "/models/command/shell/fifo.yaml").c_str(), 0644), 0);
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"data", "search", "--json"},
+                                             {"data", "list", "counter", "--json"},
+                                             {"data", "get", "counter", "result", "--json"},
+                                             {"data", "versions", "counter", "log", "--json"},
+                                             {"model", "search", "--json"},
+                                             {"doctor", "datastores", "--json"}}) {
+    const auto start = std::chrono::steady_clock::now();
+    FenRun r = Fen(args);  // a hang would stop here until ctest's timeout
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << args[1];
+    EXPECT_NE(r.rc, 127) << args[1];
+  }
+  FenRun search = Fen({"data", "search", "--json"});
+  EXPECT_EQ(search.rc, 0) << search.err;
+  EXPECT_NE(search.out.find("hello"), std::string::npos) << search.out;  // the others listed
 }
 
 // Files another user owns / cannot read: fen runs as `nobody` (setpriv) on a repo owned by

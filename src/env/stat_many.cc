@@ -8,6 +8,8 @@
 
 #include <cerrno>
 
+#include "env/file_info_from_stat.h"
+
 namespace fen {
 namespace {
 
@@ -20,13 +22,6 @@ std::vector<Result<FileInfo>> PathByPath(Env* env, const std::string& dir,
     out.push_back(r.follow ? env->Stat(path) : env->Lstat(path));
   }
   return out;
-}
-
-FileType TypeOf(uint32_t mode) {
-  if (S_ISREG(mode)) return FileType::kRegular;
-  if (S_ISDIR(mode)) return FileType::kDirectory;
-  if (S_ISLNK(mode)) return FileType::kSymlink;
-  return FileType::kOther;
 }
 
 }  // namespace
@@ -48,7 +43,7 @@ std::vector<Result<FileInfo>> StatMany(Env* env, const std::string& dir,
       continue;
     }
     FileInfo info;
-    info.type = TypeOf(stx.stx_mode);
+    info.type = TypeFromMode(stx.stx_mode);
     info.size = stx.stx_size;
     info.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
     info.ino = stx.stx_ino;

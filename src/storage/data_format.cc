@@ -364,7 +364,11 @@ Status ValidateRecordForWrite(const DataRecord& record, std::string* normalized_
 }
 
 Result<std::optional<DataRecord>> ReadMetadataRecord(Env* env, const std::string& path) {
-  auto text = env->ReadFile(path);
+  return MetadataRecordFromRead(path, env->ReadFile(path));
+}
+
+Result<std::optional<DataRecord>> MetadataRecordFromRead(const std::string& path,
+                                                         const Result<std::string>& text) {
   if (!text.ok()) {
     if (text.status().IsNotFound() || text.status().sys_errno() == ENOTDIR) {
       return std::optional<DataRecord>();

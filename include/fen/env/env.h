@@ -59,6 +59,7 @@ class Env {
   // Opens an existing (or new) file with O_APPEND.
   virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
 
+  // Never blocks on a FIFO (PosixEnv opens O_NONBLOCK: one without a writer reads as empty).
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   virtual Status SyncDir(const std::string& path) = 0;  // open O_DIRECTORY + fsync
   // One durability round (SyncGroup; docs/design/storage.md §6): fsyncs every file and every

@@ -55,6 +55,9 @@ Result<DataRecord> ParseMetadataYaml(std::string_view text);
 // file (or a missing parent) is "no record"; anything else unreadable or invalid is
 // corrupt_data `Corrupt data {path}: {reason}`.
 Result<std::optional<DataRecord>> ReadMetadataRecord(Env* env, const std::string& path);
+// The same rule for a read already made (`text`: the bytes, or the read's error).
+Result<std::optional<DataRecord>> MetadataRecordFromRead(const std::string& path,
+                                                         const Result<std::string>& text);
 // The reference reader (yaml-cpp), always used for documents the fast reader declines.
 Result<DataRecord> ParseMetadataYamlWithYamlCpp(std::string_view text);
 // Serialises a record exactly as swamp does: swamp's key order, single-quote style, quoted
