@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "base/yaml_mapping_keys.h"
+#include "base/yaml_js_rules.h"
 #include "fen/base/char_scan.h"
 #include "fen/base/sha256.h"
 #include "fen/base/yaml_writer.h"
@@ -106,7 +106,7 @@ Result<Json> YamlToJson(std::string_view text) {
   }
   try {
     YAML::Node root = YAML::Load(std::string(text));
-    if (auto why = CheckDistinctMappingKeys(root)) return Invalid(*why);
+    if (auto why = ApplyJsYamlRules(root)) return Invalid(*why);
     return NodeToJson(root);
   } catch (const YAML::Exception& e) {
     return Invalid(e.what());

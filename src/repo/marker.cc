@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "base/yaml_mapping_keys.h"
+#include "base/yaml_js_rules.h"
 #include "fen/base/char_scan.h"
 #include "fen/base/yaml_writer.h"
 #include "fen/env/durable_file.h"
@@ -195,8 +195,7 @@ Result<Marker> Marker::Parse(const std::string& text, const std::string& path) {
                                  std::to_string(e.mark.line + 1) + ", column " +
                                  std::to_string(e.mark.column + 1) + ")");
   }
-  if (auto why = CheckDistinctMappingKeys(root))
-    return ConfigError(path, "malformed YAML: " + *why);
+  if (auto why = ApplyJsYamlRules(root)) return ConfigError(path, "malformed YAML: " + *why);
   Json doc;
   if (root.IsNull() || !root.IsDefined()) {
     doc = Json::object();  // an empty file is an empty mapping (docs/design/repo.md §2)

@@ -133,6 +133,16 @@ TEST(MarkerTest, InvalidUtf8IsRejectedNamingTheByte) {
   EXPECT_TRUE(Marker::Parse("logLevel: \xc3\xa9t\xc3\xa9\n", "p").ok());  // UTF-8 is fine
 }
 
+// Fuzz finding (fuzz/regressions/marker_yaml/nel-escape): yaml-cpp decoded "\N" to a lone 0x85
+// byte, and fen wrote back a file that is not UTF-8.
+TEST(MarkerTest, NelEscapeRoundTrips) {
+  auto m = Marker::Parse("swampVersion: \"x\\Ny\"\n", "p");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  auto back = Marker::Parse(m->ToText(), "p");
+  ASSERT_TRUE(back.ok()) << back.status().message() << "\n" << m->ToText();
+  EXPECT_EQ(back->ToText(), m->ToText());
+}
+
 TEST(MarkerTest, NonMappingAndWrongTypesAreRejected) {
   EXPECT_EQ(Marker::Parse("- a\n- b\n", "p").status().code(), ErrorCode::kInvalidConfig);
   EXPECT_EQ(Marker::Parse("autoGc: maybe\n", "p").status().code(), ErrorCode::kInvalidConfig);

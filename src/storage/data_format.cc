@@ -8,7 +8,7 @@
 #include <cctype>
 #include <cerrno>
 
-#include "base/yaml_mapping_keys.h"
+#include "base/yaml_js_rules.h"
 #include "fen/base/char_scan.h"
 #include "fen/base/uuid.h"
 #include "fen/base/yaml_writer.h"
@@ -231,7 +231,7 @@ Result<DataRecord> ParseMetadataYamlWithYamlCpp(std::string_view text) {
   } catch (const std::exception& e) {
     return Corrupt(std::string("invalid YAML: ") + e.what());
   }
-  if (auto why = CheckDistinctMappingKeys(doc)) return Corrupt("invalid YAML: " + *why);
+  if (auto why = ApplyJsYamlRules(doc)) return Corrupt("invalid YAML: " + *why);
   try {
     if (!doc.IsMap()) return Corrupt("metadata is not a YAML mapping");
     DataRecord r;

@@ -3,7 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "base/yaml_mapping_keys.h"
+#include "base/yaml_js_rules.h"
 #include "fen/storage/data_format.h"
 
 namespace fen::storage {
@@ -27,7 +27,7 @@ void Scan(Env* env, const std::string& root, const std::string& dir, int depth,
     if (!text.ok()) continue;
     try {
       YAML::Node doc = YAML::Load(*text);
-      if (!doc.IsMap() || !doc["id"] || !doc["name"] || CheckDistinctMappingKeys(doc)) continue;
+      if (!doc.IsMap() || !doc["id"] || !doc["name"] || ApplyJsYamlRules(doc)) continue;
       ModelDefinitionRef ref;
       ref.id = doc["id"].as<std::string>();
       ref.name = doc["name"].as<std::string>();
