@@ -65,7 +65,12 @@ struct Row {
   Kind kind = Kind::kNone;
   int err_code = 0;
   std::string err_msg;
+  // kind 1: the record (EncodeRecord). A row loaded from the file leaves it out until its
+  // model's records are needed (`blob_loaded`; CatalogStore::LoadBlobs): decoding or even
+  // holding 100 000 records at once was most of a search's memory and time
+  // (docs/design/catalog.md §3.1).
   std::string record_blob;
+  bool blob_loaded = false;
   int64_t latest_version = 0;
   bool unverified = false;
   bool visited = false;
@@ -238,11 +243,13 @@ class Stmt {
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
-  std::string ColStr(int i) {
+  std::string ColStr(int i) { return std::string(ColView(i)); }
+  // Valid until the next Step/Reset.
+  std::string_view ColView(int i) {
     const void* p = sqlite3_column_blob(s_, i);
     int n = sqlite3_column_bytes(s_, i);
-    return p == nullptr ? std::string()
-                        : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
+    return p == nullptr ? std::string_view()
+                        : std::string_view(static_cast<const char*>(p), static_cast<size_t>(n));
   }
 
  private:
@@ -277,7 +284,14 @@ bool DecodeStamps(std::string_view blob, RowStamps* s) {
 struct ModelSnapshot {
   std::vector<DataRecord> records;
   std::vector<CorruptReport> reports;
-  bool taken = false;  // records were moved out by FindAllForModel
+};
+
+// A model the last refresh validated: its data-name directories are work items [begin, end).
+// Its snapshot is built when FindAllForModel asks for it (once; the records are handed over).
+struct ValidatedModel {
+  std::string key_prefix;  // "{type}/{model id}/" (work items point into it)
+  size_t begin = 0, end = 0;
+  bool taken = false;
 };
 
 class CatalogStore final : public CatalogDataStore {
@@ -290,17 +304,23 @@ class CatalogStore final : public CatalogDataStore {
     }
   }
 
-  const CatalogRefreshStats& last_refresh() const override { return stats_; }
+  ~CatalogStore() override { DropSnapshot(); }
+  CatalogStore(const CatalogStore&) = delete;
+  CatalogStore& operator=(const CatalogStore&) = delete;
+
+  const CatalogRefreshStats& last_refresh() const override {
+    JoinStore();  // the write-back thread counts the removed rows
+    return stats_;
+  }
 
   // ---- reads answered from the catalog ----
   Result<std::vector<ModelKey>> ListModels(std::vector<CorruptReport>* reports) override {
-    snapshot_.clear();
-    rows_.clear();
+    DropSnapshot();
     stats_ = CatalogRefreshStats{};
     if (!OpenDb()) return inner_->ListModels(reports);
     auto models = Refresh(reports);
     if (!models.ok()) {
-      snapshot_.clear();
+      DropSnapshot();
       return inner_->ListModels(reports);
     }
     stats_.used_catalog = true;
@@ -310,17 +330,22 @@ class CatalogStore final : public CatalogDataStore {
   Result<std::vector<DataRecord>> FindAllForModel(const std::string& type,
                                                   const std::string& model_id,
                                                   std::vector<CorruptReport>* reports) override {
-    auto it = snapshot_.find({type, model_id});
-    if (it == snapshot_.end() || it->second.taken) {
+    auto it = validated_.find({type, model_id});
+    if (it == validated_.end() || it->second.taken) {
       return inner_->FindAllForModel(type, model_id, reports);
     }
-    if (reports != nullptr) {
-      reports->insert(reports->end(), it->second.reports.begin(), it->second.reports.end());
-    }
-    // Handed over, not copied (the store-wide walks ask once per model); a second request for
-    // the same model reads the tree, which gives the same answer (R1).
+    // Built now and handed over, not kept (the store-wide walks ask once per model, so only
+    // one model's records are in memory at a time); a second request for the same model
+    // reads the tree, which gives the same answer (R1).
     it->second.taken = true;
-    return std::move(it->second.records);
+    const ValidatedModel& vm = it->second;
+    auto snap = BuildModel(ModelKey{type, model_id}, vm.begin, vm.end);
+    ReleaseBlobs(vm.begin, vm.end);
+    if (!snap.ok()) return inner_->FindAllForModel(type, model_id, reports);
+    if (reports != nullptr) {
+      reports->insert(reports->end(), snap->reports.begin(), snap->reports.end());
+    }
+    return std::move(snap->records);
   }
 
   // ---- reads delegated ----
@@ -331,9 +356,13 @@ class CatalogStore final : public CatalogDataStore {
   // A data-name directory validated by the last refresh answers from its row (gc's per-name
   // pass, docs/design/catalog.md §1); anything else asks the tree.
   Result<std::optional<DataRecord>> FindOwnLatest(const ArtifactKey& key) override {
-    if (snapshot_.count({key.type, key.model_id}) != 0) {
+    auto vm = validated_.find({key.type, key.model_id});
+    if (vm != validated_.end()) {
       auto it = rows_.find(key.type + "/" + key.model_id + "/" + key.name);
-      if (it != rows_.end() && it->second.visited) return OwnFromRow(it->second);
+      if (it != rows_.end() && it->second.visited) {
+        if (!Answerable(it->second)) LoadBlobs(vm->second.begin, vm->second.end);
+        if (Answerable(it->second)) return OwnFromRow(it->second);
+      }
     }
     return inner_->FindOwnLatest(key);
   }
@@ -390,8 +419,7 @@ class CatalogStore final : public CatalogDataStore {
 
   // Drops the snapshot and invalidates swamp's catalog (§7.8) after a successful mutation.
   Status AfterMutation(Status s) {
-    snapshot_.clear();
-    rows_.clear();
+    DropSnapshot();
     if (!s.ok() || options_.skip_swamp_invalidation) return s;
     if (swamp_ == nullptr) swamp_ = std::make_unique<SwampCatalogInvalidator>(env_, repo_);
     SwampCatalogFailure failure;
@@ -477,23 +505,78 @@ class CatalogStore final : public CatalogDataStore {
 
   bool LoadRows() {
     rows_.clear();
+    // Without the records: LoadBlobs fetches them model by model when they are needed.
     Stmt q(db_->db,
-           "SELECT path, stamps, kind, err_code, err_msg, record, latest_version, unverified"
+           "SELECT path, stamps, kind, err_code, err_msg, latest_version, unverified"
            " FROM name_dirs");
     if (!q.ok()) return false;
     int rc;
     while ((rc = q.Step()) == SQLITE_ROW) {
       Row row;
-      if (!DecodeStamps(q.ColStr(1), &row.stamps)) continue;
+      if (!DecodeStamps(q.ColView(1), &row.stamps)) continue;
       row.kind = static_cast<Kind>(sqlite3_column_int(q.get(), 2));
       row.err_code = sqlite3_column_int(q.get(), 3);
-      row.err_msg = q.ColStr(4);
-      row.record_blob = q.ColStr(5);
-      row.latest_version = sqlite3_column_int64(q.get(), 6);
-      row.unverified = sqlite3_column_int(q.get(), 7) != 0;
+      if (row.kind == Kind::kError) row.err_msg = q.ColStr(4);
+      row.latest_version = sqlite3_column_int64(q.get(), 5);
+      row.unverified = sqlite3_column_int(q.get(), 6) != 0;
       rows_.emplace(q.ColStr(0), std::move(row));
     }
     return rc == SQLITE_DONE;
+  }
+
+  // Fetches the records of the loaded rows among work items [begin, end) (one model: a range
+  // of keys) that are still without theirs. A row another process replaced meanwhile gives
+  // that process's record: the directory changed after this command's check, which a walk
+  // taken now would see too. A row gone from the file stays without: Answerable() is false
+  // and the tree answers.
+  void LoadBlobs(size_t begin, size_t end) {
+    std::unordered_map<std::string_view, Row*> missing;  // by data name
+    for (size_t i = begin; i < end; ++i) {
+      Row* row = work_[i].final_row;
+      if (row != nullptr && !Answerable(*row)) missing.emplace(work_[i].name, row);
+    }
+    if (missing.empty() || db_ == nullptr) return;
+    JoinStore();  // the connection is not shared with the write-back thread
+    const std::string prefix(work_[begin].key_prefix);  // "{type}/{model id}/"
+    std::string upper = prefix;
+    upper.back() = '0';  // '/' + 1: every key with the prefix, and only those
+    Stmt q(db_->db, "SELECT path, record FROM name_dirs WHERE path >= ?1 AND path < ?2");
+    if (!q.ok()) return;
+    q.Text(1, prefix);
+    q.Text(2, upper);
+    while (q.Step() == SQLITE_ROW) {
+      const std::string_view path = q.ColView(0);
+      if (path.size() <= prefix.size()) continue;
+      auto it = missing.find(path.substr(prefix.size()));
+      if (it == missing.end()) continue;
+      it->second->record_blob = q.ColStr(1);
+      it->second->blob_loaded = true;
+    }
+  }
+
+  // Frees the records LoadBlobs fetched for work items [begin, end) (they are in the file).
+  void ReleaseBlobs(size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      Row* row = work_[i].final_row;
+      if (row == nullptr || row->dirty || !row->blob_loaded) continue;
+      std::string().swap(row->record_blob);
+      row->blob_loaded = false;
+    }
+  }
+
+  static bool Answerable(const Row& row) { return row.kind != Kind::kRecord || row.blob_loaded; }
+
+  void JoinStore() const {
+    if (store_thread_.joinable()) store_thread_.join();
+  }
+
+  // Forgets the last refresh (after a mutation, or before the next refresh).
+  void DropSnapshot() {
+    JoinStore();
+    validated_.clear();
+    work_.clear();
+    rows_.clear();
+    walker_.reset();
   }
 
   // Writes re-read rows and drops rows whose directory vanished. A busy or failing write only
@@ -557,12 +640,13 @@ class CatalogStore final : public CatalogDataStore {
   // One data-name directory of the refresh. Filled by CheckModel (any thread), applied by
   // Refresh.
   struct NameDirWork {
-    std::string name, rel;     // the data-name and its row key
-    Row* cached = nullptr;     // the loaded row, if any
-    Row* final_row = nullptr;  // the row after the refresh (set by Refresh)
-    Stamp latest_now;          // the `latest` stamp taken by this refresh
-    bool reuse = false;        // the cached row is valid
-    Row fresh;                 // the re-read row when !reuse
+    std::string name;             // the data-name
+    std::string_view key_prefix;  // "{type}/{model id}/": name appended = the row key
+    Row* cached = nullptr;        // the loaded row, if any
+    Row* final_row = nullptr;     // the row after the refresh (set by Refresh)
+    Stamp latest_now;             // the `latest` stamp taken by this refresh
+    bool reuse = false;           // the cached row is valid
+    std::unique_ptr<Row> fresh;   // the re-read row when !reuse
   };
 
   // Validates the cached row with two stamps, `latest` and the metadata.yaml it names
@@ -612,7 +696,8 @@ class CatalogStore final : public CatalogDataStore {
     std::vector<std::string> rels;
     std::vector<size_t> with_marker;
     for (size_t i : which) {
-      Row& row = work[i].fresh;
+      work[i].fresh = std::make_unique<Row>();
+      Row& row = *work[i].fresh;
       row.visited = true;
       row.dirty = true;
       row.stamps = RowStamps{};
@@ -629,7 +714,7 @@ class CatalogStore final : public CatalogDataStore {
       if (!markers[j].ok()) continue;
       if (auto v = ParseMarkerText(markers[j]->bytes)) {
         NameDirWork& w = work[with_marker[j]];
-        w.fresh.latest_version = *v;
+        w.fresh->latest_version = *v;
         rels.push_back(w.name + "/" + std::to_string(*v) + "/metadata.yaml");
         with_metadata.push_back(with_marker[j]);
       }
@@ -640,7 +725,7 @@ class CatalogStore final : public CatalogDataStore {
     size_t k = 0;
     for (size_t n = 0; n < which.size(); ++n) {
       NameDirWork& w = work[which[n]];
-      Row& row = w.fresh;
+      Row& row = *w.fresh;
       Result<std::optional<DataRecord>> own = std::optional<DataRecord>();
       const bool has_marker = k < with_metadata.size() && with_metadata[k] == which[n];
       if (has_marker) {
@@ -662,6 +747,7 @@ class CatalogStore final : public CatalogDataStore {
       } else if (*own) {
         row.kind = Kind::kRecord;
         row.record_blob = EncodeRecord(**own);
+        row.blob_loaded = true;
       }
       row.unverified =
           !has_marker || Racy(row.stamps.latest, wall) || Racy(row.stamps.metadata, wall);
@@ -702,16 +788,16 @@ class CatalogStore final : public CatalogDataStore {
 
   // FindAllForModel over the validated rows (same order, de-duplication, rename following and
   // reports as FilesystemDataStore::FindAllForModel / FindByName).
-  Result<ModelSnapshot> BuildModel(const ModelKey& m, const NameDirWork* begin,
-                                   const NameDirWork* end) {
+  Result<ModelSnapshot> BuildModel(const ModelKey& m, size_t begin, size_t end) {
     ModelSnapshot snap;
     const std::string model_rel = m.type + "/" + m.model_id;
     const std::string model_dir = repo_.data_root + "/" + model_rel;
     std::vector<std::string> names;
+    LoadBlobs(begin, end);
     // The data-name directories this refresh validated (the work items of this model).
     std::unordered_map<std::string_view, Row*> own;
-    own.reserve(static_cast<size_t>(end - begin));
-    for (const NameDirWork* w = begin; w != end; ++w) own.emplace(w->name, w->final_row);
+    own.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) own.emplace(work_[i].name, work_[i].final_row);
     const auto& entries = walker_->List(model_dir);
     if (!entries.ok()) {
       if (!entries.status().IsNotFound()) return entries.status();
@@ -722,8 +808,9 @@ class CatalogStore final : public CatalogDataStore {
     }
     auto own_latest = [&](const std::string& name) -> Result<std::optional<DataRecord>> {
       auto it = own.find(name);
-      if (it != own.end()) return OwnFromRow(*it->second);
-      // A rename target that is not a data-name directory: ask the tree directly.
+      if (it != own.end() && Answerable(*it->second)) return OwnFromRow(*it->second);
+      // A rename target that is not a data-name directory (or a row whose record has left the
+      // file since the check): ask the tree directly.
       return inner_->FindOwnLatest(ArtifactKey{m.type, m.model_id, name});
     };
     std::set<std::string> seen;
@@ -767,40 +854,44 @@ class CatalogStore final : public CatalogDataStore {
       return st.ok() && st->type == FileType::kRegular;
     });
     FEN_RETURN_IF_ERROR(walker_->Walk(repo_.data_root, &models, &walk_reports));
-    // 1. Every data-name directory of every model found.
-    std::vector<NameDirWork> work;
+    // 1. Every data-name directory of every model found (room first: moving 100 000 items
+    //    while the vector grows costs more than the items).
+    work_.reserve(rows_.size() + rows_.size() / 8 + 16);
     std::vector<ModelWork> model_work;
-    std::set<std::pair<std::string, std::string>> seen_models;
+    std::string key;  // scratch: the row key of one data-name directory
     for (const auto& m : models) {
-      if (!seen_models.insert({m.type, m.model_id}).second) continue;
+      auto [vm, inserted] = validated_.try_emplace({m.type, m.model_id});
+      if (!inserted) continue;
       const std::string model_rel = m.type + "/" + m.model_id;
       const std::string model_dir = repo_.data_root + "/" + model_rel;
+      vm->second.key_prefix = model_rel + "/";
+      vm->second.begin = vm->second.end = work_.size();
       const auto& entries = walker_->List(model_dir);
       if (!entries.ok()) continue;  // BuildModel reports it
       ModelWork mw;
       mw.type = m.type;
       mw.model_id = m.model_id;
       mw.model_dir = model_dir;
-      mw.begin = work.size();
+      mw.begin = work_.size();
       for (const auto& e : *entries) {
         if (e.type != FileType::kDirectory || !ValidateDataName(e.name).ok()) continue;
-        NameDirWork w;
+        NameDirWork& w = work_.emplace_back();
         w.name = e.name;
-        w.rel = model_rel + "/" + e.name;
-        auto row = rows_.find(w.rel);
+        w.key_prefix = vm->second.key_prefix;
+        key.assign(w.key_prefix).append(e.name);
+        auto row = rows_.find(key);
         if (row != rows_.end()) w.cached = &row->second;
-        work.push_back(std::move(w));
       }
-      mw.end = work.size();
+      mw.end = vm->second.end = work_.size();
       if (mw.end > mw.begin) model_work.push_back(std::move(mw));
     }
     // 2. Validate or re-read (stat-bound: two threads).
-    CheckAll(model_work, work);
+    CheckAll(model_work, work_);
     // 3. Apply (room first: a rebuild inserts every row, and rehashing 100k nodes costs).
     rows_.reserve(rows_.size() +
                   static_cast<size_t>(std::count_if(
-                      work.begin(), work.end(), [](const NameDirWork& w) { return !w.reuse; })));
-    for (auto& w : work) {
+                      work_.begin(), work_.end(), [](const NameDirWork& w) { return !w.reuse; })));
+    for (auto& w : work_) {
       ++stats_.name_dirs;
       if (w.reuse) {
         w.cached->visited = true;
@@ -808,39 +899,22 @@ class CatalogStore final : public CatalogDataStore {
         continue;
       }
       ++stats_.reread;
-      w.final_row = &rows_.insert_or_assign(w.rel, std::move(w.fresh)).first->second;
+      key.assign(w.key_prefix).append(w.name);
+      w.final_row = &rows_.insert_or_assign(key, std::move(*w.fresh)).first->second;
+      w.fresh.reset();
     }
-    // 4. Write back the re-read rows while step 5 builds the snapshot: both only read rows_
-    //    (no insertion from here on), and StoreRows alone touches the database and
-    //    stats_.removed. Worth a thread only for a large write-back (a rebuild: ~7 µs a row).
-    std::thread store;
+    // 4. Write back the re-read rows. A large write-back (a rebuild: ~7 µs a row) runs on a
+    //    second thread while the caller consumes the models (FindAllForModel builds each
+    //    model's answer from rows_, which nothing inserts into any more; only the write-back
+    //    touches the database until it is joined, and stats_.removed). LoadBlobs, the next
+    //    refresh, a mutation and the destructor join it.
     if (static_cast<size_t>(stats_.reread) >= options_.parallel_min_name_dirs) {
-      store = std::thread([this] { StoreRows(); });
+      store_thread_ = std::thread([this] { StoreRows(); });
     } else {
       StoreRows();
     }
-    // 5. FindAllForModel's answer per model, from the rows.
-    std::map<std::pair<std::string, std::string>, const ModelWork*> by_model;
-    for (const auto& mw : model_work) by_model.emplace(std::make_pair(mw.type, mw.model_id), &mw);
-    for (const auto& m : models) {
-      if (snapshot_.count({m.type, m.model_id}) != 0) continue;
-      auto mw = by_model.find({m.type, m.model_id});
-      const NameDirWork* b = work.data();
-      const NameDirWork* e = work.data();
-      if (mw != by_model.end()) {
-        b = work.data() + mw->second->begin;
-        e = work.data() + mw->second->end;
-      }
-      auto snap = BuildModel(m, b, e);
-      if (!snap.ok()) {
-        if (store.joinable()) store.join();
-        return snap.status();
-      }
-      snapshot_.emplace(std::make_pair(m.type, m.model_id), std::move(snap).value());
-    }
-    if (store.joinable()) store.join();
-    // rows_ stays: FindOwnLatest answers from it until the snapshot is dropped.
-    walker_.reset();
+    // 5. Each model's FindAllForModel answer is built when it is asked for (BuildModel).
+    //    rows_ and the walker's listings stay until the snapshot is dropped.
     if (reports != nullptr)
       reports->insert(reports->end(), walk_reports.begin(), walk_reports.end());
     return models;
@@ -852,9 +926,14 @@ class CatalogStore final : public CatalogDataStore {
   CatalogOptions options_;
   std::unique_ptr<Db> db_;
   std::unique_ptr<SwampCatalogInvalidator> swamp_;
+  // The last refresh, until DropSnapshot: every row, the walk (its memoised listings), the
+  // data-name directories (work_, grouped by model) and the models it validated.
   std::unordered_map<std::string, Row> rows_;
-  std::unique_ptr<ModelDirWalker> walker_;  // during a refresh
-  std::map<std::pair<std::string, std::string>, ModelSnapshot> snapshot_;
+  std::unique_ptr<ModelDirWalker> walker_;
+  std::vector<NameDirWork> work_;
+  std::map<std::pair<std::string, std::string>, ValidatedModel> validated_;
+  // The write-back of a large refresh (step 4 of Refresh). Joined from const last_refresh().
+  mutable std::thread store_thread_;
   CatalogRefreshStats stats_;
 };
 

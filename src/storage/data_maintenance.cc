@@ -220,7 +220,21 @@ Result<SearchResult> SearchData(Env* env, const RepoContext& repo, DataStore* st
   std::map<std::pair<std::string, std::string>, std::string> names;
   for (const auto& d : defs) names.emplace(std::make_pair(d.type, d.id), d.name);
   FEN_ASSIGN_OR_RETURN(std::vector<ModelKey> models, store->ListModels(&result.reports));
-  std::vector<SearchHit> hits;
+  // Newest first, ties in walk order (`seq`). Only the `limit` best hits are kept, in a heap
+  // whose front is the worst of them, as the models stream by: a store-wide search holds one
+  // model's records at a time instead of every hit (docs/design/catalog.md §3.1).
+  struct Ranked {
+    SearchHit hit;
+    int64_t seq = 0;
+  };
+  auto better = [](const Ranked& a, const Ranked& b) {
+    const int c = a.hit.record.created_at.compare(b.hit.record.created_at);
+    return c != 0 ? c > 0 : a.seq < b.seq;
+  };
+  const bool bounded = f.limit >= 0;
+  const size_t cap = bounded ? static_cast<size_t>(f.limit) : 0;
+  std::vector<Ranked> kept;
+  int64_t seq = 0;
   for (const auto& m : models) {
     FEN_ASSIGN_OR_RETURN(std::vector<DataRecord> latest,
                          store->FindAllForModel(m.type, m.model_id, &result.reports));
@@ -257,24 +271,26 @@ Result<SearchResult> SearchData(Env* env, const RepoContext& repo, DataStore* st
           !ContainsCaseInsensitive(r.owner.owner_ref, f.query)) {
         continue;
       }
-      hits.push_back({std::move(r), m.type, m.model_id, model_name});
+      const int64_t n = seq++;
+      if (bounded && kept.size() == cap) {
+        // Full: a later hit replaces the worst kept one only if strictly newer.
+        if (cap == 0 || r.created_at.compare(kept.front().hit.record.created_at) <= 0) continue;
+        std::pop_heap(kept.begin(), kept.end(), better);
+        kept.pop_back();
+      }
+      kept.push_back({SearchHit{std::move(r), m.type, m.model_id, model_name}, n});
+      if (bounded) std::push_heap(kept.begin(), kept.end(), better);
     }
   }
-  // Newest first, ties in walk order (what a stable sort gives), but only the `limit` hits
-  // shown are ordered and moved: a partial sort of indices keyed by (createdAt desc, index).
-  result.total = static_cast<int64_t>(hits.size());
+  result.total = seq;
   result.limited = result.total > f.limit;
-  const size_t keep =
-      f.limit >= 0 && result.total > f.limit ? static_cast<size_t>(f.limit) : hits.size();
-  std::vector<size_t> order(hits.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
-                    [&](size_t a, size_t b) {
-                      const int c = hits[a].record.created_at.compare(hits[b].record.created_at);
-                      return c != 0 ? c > 0 : a < b;
-                    });
-  result.hits.reserve(keep);
-  for (size_t i = 0; i < keep; ++i) result.hits.push_back(std::move(hits[order[i]]));
+  if (bounded) {
+    std::sort_heap(kept.begin(), kept.end(), better);
+  } else {
+    std::sort(kept.begin(), kept.end(), better);
+  }
+  result.hits.reserve(kept.size());
+  for (auto& k : kept) result.hits.push_back(std::move(k.hit));
   return result;
 }
 

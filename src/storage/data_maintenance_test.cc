@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "fen/storage/filesystem_data_store.h"
 #include "storage/storage_test_util.h"
@@ -136,6 +137,47 @@ TEST_F(MaintenanceTest, WorkflowLifetimeExpiresWhenRunRecordIsGone) {
   auto r = CollectGarbage(Env::Default(), repo_, store_.get(), true);
   ASSERT_EQ(r->expired.size(), 1u);
   EXPECT_EQ(r->expired[0].reason, "workflow-deleted");
+}
+
+// SearchData keeps only the `limit` best hits while the models stream by (a bounded heap):
+// every limit must give exactly the first hits of the full order, newest first with ties in
+// walk order, and the same total.
+TEST_F(MaintenanceTest, SearchLimitKeepsTheNewestWithTiesInWalkOrder) {
+  const int n = 10;
+  for (int i = 0; i < n; ++i) {
+    const std::string name = "n" + std::to_string(i);
+    ASSERT_TRUE(store_->Save(Key(name), Rec(int64_t{5}), "x").ok());
+    // Three distinct instants, so most hits tie with others.
+    const std::string meta = NameDir(name) + "/1/metadata.yaml";
+    std::string text = Slurp(meta);
+    const size_t at = text.find("createdAt: ");
+    ASSERT_NE(at, std::string::npos);
+    const size_t eol = text.find('\n', at);
+    text.replace(at, eol - at,
+                 "createdAt: '2026-01-0" + std::to_string(1 + i % 3) + "T00:00:00.000Z'");
+    std::ofstream(meta, std::ios::trunc) << text;
+  }
+  // The expected order, computed independently: walk order, then a stable sort.
+  auto walk = store_->FindAllForModel("command/shell", kModel, nullptr);
+  ASSERT_TRUE(walk.ok());
+  ASSERT_EQ(walk->size(), static_cast<size_t>(n));
+  std::vector<DataRecord> expected = *walk;
+  std::stable_sort(expected.begin(), expected.end(), [](const DataRecord& a, const DataRecord& b) {
+    return a.created_at > b.created_at;
+  });
+  for (int64_t limit = -1; limit <= n + 1; ++limit) {
+    SearchFilters f;
+    f.limit = limit;
+    auto r = SearchData(Env::Default(), repo_, store_.get(), f, NowMs());
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->total, n);
+    EXPECT_EQ(r->limited, n > limit);
+    const size_t shown = limit < 0 ? n : std::min<size_t>(n, static_cast<size_t>(limit));
+    ASSERT_EQ(r->hits.size(), shown) << "limit " << limit;
+    for (size_t i = 0; i < shown; ++i) {
+      EXPECT_EQ(r->hits[i].record.name, expected[i].name) << "limit " << limit << " hit " << i;
+    }
+  }
 }
 
 TEST_F(MaintenanceTest, PruneKeepsLiveModels) {
