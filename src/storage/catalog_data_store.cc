@@ -77,6 +77,24 @@ struct Row {
   bool dirty = false;
 };
 
+// The rows of one model directory ("{type}/{model id}"). The file's rows arrive in key order,
+// so a model's rows are contiguous and sorted by data name: they go into one vector, without a
+// node or a key string per row (a hash map of 100 000 rows was a quarter of a warm search,
+// docs/design/catalog.md §3.1). Rows for directories the file did not know are added in a map:
+// the vector never grows after loading, so pointers into either stay valid until cleared.
+struct ModelRows {
+  std::vector<std::pair<std::string, Row>> loaded;  // sorted by data name
+  std::map<std::string, Row, std::less<>> added;
+
+  Row* Find(std::string_view name) {
+    auto it = std::lower_bound(loaded.begin(), loaded.end(), name,
+                               [](const auto& e, std::string_view n) { return e.first < n; });
+    if (it != loaded.end() && it->first == name) return &it->second;
+    auto a = added.find(name);
+    return a == added.end() ? nullptr : &a->second;
+  }
+};
+
 // ---- compact record codec (faster to decode than YAML or JSON; docs/design/catalog.md §2) ----
 void PutInt(std::string* out, int64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); }
 void PutStr(std::string* out, const std::string& s) {
@@ -358,10 +376,10 @@ class CatalogStore final : public CatalogDataStore {
   Result<std::optional<DataRecord>> FindOwnLatest(const ArtifactKey& key) override {
     auto vm = validated_.find({key.type, key.model_id});
     if (vm != validated_.end()) {
-      auto it = rows_.find(key.type + "/" + key.model_id + "/" + key.name);
-      if (it != rows_.end() && it->second.visited) {
-        if (!Answerable(it->second)) LoadBlobs(vm->second.begin, vm->second.end);
-        if (Answerable(it->second)) return OwnFromRow(it->second);
+      Row* row = FindRow(key.type + "/" + key.model_id, key.name);
+      if (row != nullptr && row->visited) {
+        if (!Answerable(*row)) LoadBlobs(vm->second.begin, vm->second.end);
+        if (Answerable(*row)) return OwnFromRow(*row);
       }
     }
     return inner_->FindOwnLatest(key);
@@ -505,13 +523,28 @@ class CatalogStore final : public CatalogDataStore {
 
   bool LoadRows() {
     rows_.clear();
+    loaded_rows_ = 0;
     // Without the records: LoadBlobs fetches them model by model when they are needed.
     Stmt q(db_->db,
            "SELECT path, stamps, kind, err_code, err_msg, latest_version, unverified"
            " FROM name_dirs");
     if (!q.ok()) return false;
     int rc;
+    std::string model_rel;
+    ModelRows* model = nullptr;
     while ((rc = q.Step()) == SQLITE_ROW) {
+      const std::string_view path = q.ColView(0);
+      const size_t slash = path.rfind('/');
+      if (slash == std::string_view::npos) continue;
+      const std::string_view rel = path.substr(0, slash);
+      const std::string_view name = path.substr(slash + 1);
+      if (model == nullptr || rel != model_rel) {
+        model_rel.assign(rel);
+        model = &rows_[model_rel];
+      }
+      // Key order makes names ascending; anything else (not expected from SQLite) is skipped
+      // rather than breaking the binary search: the directory is then re-read.
+      if (!model->loaded.empty() && !(model->loaded.back().first < name)) continue;
       Row row;
       if (!DecodeStamps(q.ColView(1), &row.stamps)) continue;
       row.kind = static_cast<Kind>(sqlite3_column_int(q.get(), 2));
@@ -519,9 +552,15 @@ class CatalogStore final : public CatalogDataStore {
       if (row.kind == Kind::kError) row.err_msg = q.ColStr(4);
       row.latest_version = sqlite3_column_int64(q.get(), 5);
       row.unverified = sqlite3_column_int(q.get(), 6) != 0;
-      rows_.emplace(q.ColStr(0), std::move(row));
+      model->loaded.emplace_back(std::string(name), std::move(row));
+      ++loaded_rows_;
     }
     return rc == SQLITE_DONE;
+  }
+
+  Row* FindRow(const std::string& model_rel, std::string_view name) {
+    auto it = rows_.find(model_rel);
+    return it == rows_.end() ? nullptr : it->second.Find(name);
   }
 
   // Fetches the records of the loaded rows among work items [begin, end) (one model: a range
@@ -582,24 +621,25 @@ class CatalogStore final : public CatalogDataStore {
   // Writes re-read rows and drops rows whose directory vanished. A busy or failing write only
   // costs the next command a re-read (the catalog is a cache).
   void StoreRows() {
-    bool any = false;
-    for (const auto& [path, row] : rows_) any = any || row.dirty || !row.visited;
-    if (!any) return;
+    // In key order: B-tree appends instead of random page splits (rebuild speed).
+    std::vector<std::pair<std::string, const Row*>> order;
+    for (const auto& [rel, model] : rows_) {
+      for (const auto& [name, row] : model.loaded) {
+        if (row.dirty || !row.visited) order.emplace_back(rel + "/" + name, &row);
+      }
+      for (const auto& [name, row] : model.added) order.emplace_back(rel + "/" + name, &row);
+    }
+    if (order.empty()) return;
+    std::sort(order.begin(), order.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     if (!db_->Exec("BEGIN IMMEDIATE")) return;
     Stmt put(db_->db,
              "INSERT OR REPLACE INTO name_dirs(path, stamps, kind, err_code, err_msg, record,"
              " latest_version, unverified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     Stmt del(db_->db, "DELETE FROM name_dirs WHERE path = ?1");
     bool ok = put.ok() && del.ok();
-    // In key order: B-tree appends instead of random page splits (rebuild speed).
-    std::vector<const std::pair<const std::string, Row>*> order;
-    for (const auto& entry : rows_) {
-      if (entry.second.dirty || !entry.second.visited) order.push_back(&entry);
-    }
-    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
-    for (const auto* entry : order) {
-      const std::string& path = entry->first;
-      const Row& row = entry->second;
+    for (const auto& [path, row_ptr] : order) {
+      const Row& row = *row_ptr;
       if (!ok) break;
       if (!row.visited) {
         del.Text(1, path);
@@ -841,22 +881,46 @@ class CatalogStore final : public CatalogDataStore {
   }
 
   Result<std::vector<ModelKey>> Refresh(std::vector<CorruptReport>* reports) {
-    if (!LoadRows()) return Status(ErrorCode::kIoError, "catalog unreadable");
     std::vector<ModelKey> models;
     std::vector<CorruptReport> walk_reports;
+    // A large catalog is loaded on a second thread while this one walks the tree (both take
+    // a tenth to a fifth of a warm search at 100k; docs/design/catalog.md §3.1). The walk then
+    // has no witness (below): it lists one data-name directory per model instead.
+    auto size = env_->Stat(options_.catalog_path);
+    if (size.ok() && size->size >= options_.parallel_load_min_bytes) {
+      bool loaded = false;
+      std::thread loader([this, &loaded] { loaded = LoadRows(); });
+      walker_ = std::make_unique<ModelDirWalker>(env_);
+      Status walked = walker_->Walk(repo_.data_root, &models, &walk_reports);
+      loader.join();
+      if (!loaded) return Status(ErrorCode::kIoError, "catalog unreadable");
+      FEN_RETURN_IF_ERROR(walked);
+      return Validate(std::move(models), std::move(walk_reports), reports);
+    }
+    if (!LoadRows()) return Status(ErrorCode::kIoError, "catalog unreadable");
     // The §3.2 walk shared with the plain store; a data-name directory's cached latest
     // version is a one-stat witness for the model-directory test.
     walker_ = std::make_unique<ModelDirWalker>(env_, [this](const std::string& cdir) {
-      auto row = rows_.find(cdir.substr(repo_.data_root.size() + 1));
-      if (row == rows_.end() || row->second.latest_version <= 0) return false;
-      auto st =
-          env_->Stat(cdir + "/" + std::to_string(row->second.latest_version) + "/metadata.yaml");
+      const std::string rel = cdir.substr(repo_.data_root.size() + 1);
+      const size_t slash = rel.rfind('/');
+      const Row* row = slash == std::string::npos
+                           ? nullptr
+                           : FindRow(rel.substr(0, slash), std::string_view(rel).substr(slash + 1));
+      if (row == nullptr || row->latest_version <= 0) return false;
+      auto st = env_->Stat(cdir + "/" + std::to_string(row->latest_version) + "/metadata.yaml");
       return st.ok() && st->type == FileType::kRegular;
     });
     FEN_RETURN_IF_ERROR(walker_->Walk(repo_.data_root, &models, &walk_reports));
+    return Validate(std::move(models), std::move(walk_reports), reports);
+  }
+
+  // Steps 1-4 of the refresh, after the rows are loaded and the tree walked.
+  Result<std::vector<ModelKey>> Validate(std::vector<ModelKey> models,
+                                         std::vector<CorruptReport> walk_reports,
+                                         std::vector<CorruptReport>* reports) {
     // 1. Every data-name directory of every model found (room first: moving 100 000 items
     //    while the vector grows costs more than the items).
-    work_.reserve(rows_.size() + rows_.size() / 8 + 16);
+    work_.reserve(loaded_rows_ + loaded_rows_ / 8 + 16);
     std::vector<ModelWork> model_work;
     std::string key;  // scratch: the row key of one data-name directory
     for (const auto& m : models) {
@@ -873,24 +937,20 @@ class CatalogStore final : public CatalogDataStore {
       mw.model_id = m.model_id;
       mw.model_dir = model_dir;
       mw.begin = work_.size();
+      auto model_rows = rows_.find(model_rel);
       for (const auto& e : *entries) {
         if (e.type != FileType::kDirectory || !ValidateDataName(e.name).ok()) continue;
         NameDirWork& w = work_.emplace_back();
         w.name = e.name;
         w.key_prefix = vm->second.key_prefix;
-        key.assign(w.key_prefix).append(e.name);
-        auto row = rows_.find(key);
-        if (row != rows_.end()) w.cached = &row->second;
+        if (model_rows != rows_.end()) w.cached = model_rows->second.Find(e.name);
       }
       mw.end = vm->second.end = work_.size();
       if (mw.end > mw.begin) model_work.push_back(std::move(mw));
     }
     // 2. Validate or re-read (stat-bound: two threads).
     CheckAll(model_work, work_);
-    // 3. Apply (room first: a rebuild inserts every row, and rehashing 100k nodes costs).
-    rows_.reserve(rows_.size() +
-                  static_cast<size_t>(std::count_if(
-                      work_.begin(), work_.end(), [](const NameDirWork& w) { return !w.reuse; })));
+    // 3. Apply: a re-read row replaces the loaded one in place, or is added to its model.
     for (auto& w : work_) {
       ++stats_.name_dirs;
       if (w.reuse) {
@@ -899,8 +959,15 @@ class CatalogStore final : public CatalogDataStore {
         continue;
       }
       ++stats_.reread;
-      key.assign(w.key_prefix).append(w.name);
-      w.final_row = &rows_.insert_or_assign(key, std::move(*w.fresh)).first->second;
+      if (w.cached != nullptr) {
+        *w.cached = std::move(*w.fresh);
+        w.final_row = w.cached;
+      } else {
+        const std::string_view prefix = w.key_prefix;
+        key.assign(prefix.substr(0, prefix.size() - 1));  // "{type}/{model id}"
+        ModelRows& model = rows_[key];
+        w.final_row = &model.added.insert_or_assign(w.name, std::move(*w.fresh)).first->second;
+      }
       w.fresh.reset();
     }
     // 4. Write back the re-read rows. A large write-back (a rebuild: ~7 µs a row) runs on a
@@ -928,7 +995,8 @@ class CatalogStore final : public CatalogDataStore {
   std::unique_ptr<SwampCatalogInvalidator> swamp_;
   // The last refresh, until DropSnapshot: every row, the walk (its memoised listings), the
   // data-name directories (work_, grouped by model) and the models it validated.
-  std::unordered_map<std::string, Row> rows_;
+  std::unordered_map<std::string, ModelRows> rows_;  // by "{type}/{model id}"
+  size_t loaded_rows_ = 0;                           // rows read from the file
   std::unique_ptr<ModelDirWalker> walker_;
   std::vector<NameDirWork> work_;
   std::map<std::pair<std::string, std::string>, ValidatedModel> validated_;

@@ -76,6 +76,7 @@ class CatalogTest : public ::testing::Test {
     o.racy_window_ns = racy_ns;
     o.skip_swamp_invalidation = true;
     o.parallel_min_name_dirs = parallel_min_name_dirs_;
+    o.parallel_load_min_bytes = parallel_load_min_bytes_;
     return OpenCatalogDataStore(Env::Default(), repo_,
                                 OpenFilesystemDataStore(Env::Default(), repo_), o);
   }
@@ -126,6 +127,7 @@ class CatalogTest : public ::testing::Test {
   RepoContext repo_;
   std::unique_ptr<DataStore> plain_;
   size_t parallel_min_name_dirs_ = CatalogOptions{}.parallel_min_name_dirs;
+  uint64_t parallel_load_min_bytes_ = CatalogOptions{}.parallel_load_min_bytes;
 };
 
 TEST_F(CatalogTest, WarmCatalogRereadsNothingAndEqualsWalk) {
@@ -143,10 +145,12 @@ TEST_F(CatalogTest, WarmCatalogRereadsNothingAndEqualsWalk) {
 
 TEST_F(CatalogTest, SearchEqualsWalkAfterFenAndForeignMutations) { ForeignMutationScenario(); }
 
-// The same with the stamp checks and re-reads spread over two threads from the first
-// directory on (production uses the helper thread from 512 directories).
+// The same with every helper thread from the first directory and byte on (production uses
+// them from 512 directories and a 1 MiB catalog): the stamp checks and re-reads on two
+// threads, the write-back beside the caller, and the rows loaded beside a witness-less walk.
 TEST_F(CatalogTest, SearchEqualsWalkAfterMutationsWithTwoThreads) {
   parallel_min_name_dirs_ = 1;
+  parallel_load_min_bytes_ = 0;
   ForeignMutationScenario();
 }
 

@@ -36,6 +36,8 @@ struct CatalogOptions {
   std::function<void(const SwampCatalogFailure&)> on_invalidation_failure;
   // A refresh with at least this many data-name directories checks them on two threads.
   size_t parallel_min_name_dirs = 512;
+  // A catalog file at least this large is loaded on a second thread beside the walk.
+  uint64_t parallel_load_min_bytes = 1 << 20;
   // Tests and benchmarks only: do not invalidate swamp's catalog.
   bool skip_swamp_invalidation = false;
 };
