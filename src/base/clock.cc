@@ -85,4 +85,10 @@ int64_t MonotonicMillis() {
       .count();
 }
 
+int64_t WallNowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace fen

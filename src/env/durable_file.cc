@@ -37,6 +37,20 @@ Status WriteFileDurably(Env* env, const std::string& path, std::string_view byte
   return WriteFileDurably(env, dir, path.substr(path.find_last_of('/') + 1), bytes);
 }
 
+Status ReplaceFileNotDurably(Env* env, const std::string& path, std::string_view bytes) {
+  const std::string dir = ParentDir(path);
+  FEN_RETURN_IF_ERROR(CreateDirs(env, dir, nullptr));
+  const std::string tmp = dir + "/." + NewUuidV4() + ".tmp";
+  auto file = env->NewExclusiveFile(tmp);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(bytes);
+  Status c = (*file)->Close();
+  if (s.ok()) s = c;
+  if (s.ok()) s = env->Rename(tmp, path);
+  if (!s.ok()) (void)env->Unlink(tmp);
+  return s;
+}
+
 Status CreateDirsDurably(Env* env, const std::string& path) {
   std::vector<std::string> created;
   FEN_RETURN_IF_ERROR(CreateDirs(env, path, &created));

@@ -3,6 +3,7 @@
 
 #include "fen/env/durable_file.h"
 #include "fen/models/model_type.h"
+#include "models/definition_index.h"
 
 namespace fen::models {
 namespace {
@@ -22,6 +23,13 @@ DefinitionRepository::DefinitionRepository(Env* env, std::string repo_dir,
       models_dir_(repo_dir_ + "/models"),
       auto_dir_(datastore_root_ + "/auto-definitions") {}
 
+DefinitionRepository::~DefinitionRepository() = default;
+
+void DefinitionRepository::EnableIndex(int64_t racy_window_ns) {
+  index_ = std::make_unique<DefinitionIndex>(env_, repo_dir_ + "/.swamp/.fen/definition-index",
+                                             racy_window_ns);
+}
+
 Result<Definition> DefinitionRepository::Load(const std::string& path) {
   FEN_ASSIGN_OR_RETURN(std::string text, env_->ReadFile(path));
   std::string type_from_path;
@@ -35,15 +43,15 @@ Result<Definition> DefinitionRepository::Load(const std::string& path) {
   // is not parsed again: parsing is most of a lookup's cost (docs/performance.md).
   auto cached = parsed_.find(path);
   if (cached != parsed_.end() && cached->second.first == text) return cached->second.second;
+  ++parse_count_;
   FEN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(text, type_from_path));
   def.path = path;
   parsed_[path] = {std::move(text), def};
   return def;
 }
 
-Status DefinitionRepository::Walk(const std::string& root, const std::string& dir,
-                                  std::vector<Definition>* out,
-                                  std::vector<std::string>* warnings) {
+Status DefinitionRepository::ForEachFile(const std::string& dir,
+                                         const std::function<Status(const std::string&)>& visit) {
   auto entries = env_->ListDir(dir);
   if (!entries.ok()) {
     if (entries.status().IsNotFound()) return Status::Ok();
@@ -61,33 +69,115 @@ Status DefinitionRepository::Walk(const std::string& root, const std::string& di
       type = FileType::kRegular;
     }
     if (type == FileType::kDirectory) {
-      FEN_RETURN_IF_ERROR(Walk(root, path, out, warnings));
+      FEN_RETURN_IF_ERROR(ForEachFile(path, visit));
     } else if (type == FileType::kRegular && EndsWith(e.name, ".yaml")) {
-      auto def = Load(path);
-      if (def.ok()) {
-        out->push_back(std::move(def).value());
-      } else if (def.status().code() == ErrorCode::kIoError) {
-        if (def.status().IsNotFound()) continue;  // removed while we walked
-        return def.status();
-      } else if (warnings != nullptr) {
-        warnings->push_back("Skipping broken definition file " + path + ": " +
-                            def.status().message());
-      }
+      FEN_RETURN_IF_ERROR(visit(path));
     }
   }
   return Status::Ok();
 }
 
+namespace {
+
+std::string BrokenWarning(const std::string& path, const std::string& message) {
+  return "Skipping broken definition file " + path + ": " + message;
+}
+
+}  // namespace
+
+Status DefinitionRepository::Walk(const std::string& dir, std::vector<Definition>* out,
+                                  std::vector<std::string>* warnings) {
+  return ForEachFile(dir, [&](const std::string& path) -> Status {
+    auto def = Load(path);
+    if (def.ok()) {
+      out->push_back(std::move(def).value());
+    } else if (def.status().code() == ErrorCode::kIoError) {
+      if (!def.status().IsNotFound()) return def.status();  // a vanished file is skipped
+    } else if (warnings != nullptr) {
+      warnings->push_back(BrokenWarning(path, def.status().message()));
+    }
+    return Status::Ok();
+  });
+}
+
 Result<std::vector<Definition>> DefinitionRepository::List(bool include_auto,
                                                            std::vector<std::string>* warnings) {
   std::vector<Definition> out;
-  FEN_RETURN_IF_ERROR(Walk(models_dir_, models_dir_, &out, warnings));
-  if (include_auto) FEN_RETURN_IF_ERROR(Walk(auto_dir_, auto_dir_, &out, warnings));
+  FEN_RETURN_IF_ERROR(Walk(models_dir_, &out, warnings));
+  if (include_auto) FEN_RETURN_IF_ERROR(Walk(auto_dir_, &out, warnings));
   return out;
 }
 
 Result<std::optional<Definition>> DefinitionRepository::Find(const std::string& id_or_name,
                                                              std::vector<std::string>* warnings) {
+  if (index_ != nullptr) return FindWithIndex(id_or_name, warnings);
+  return FindByParsingAll(id_or_name, warnings);
+}
+
+// The same walk, the same order and the same warnings as FindByParsingAll, but a file whose
+// stamp proves it unchanged is answered from the index (docs/design/models.md §11).
+Result<std::optional<Definition>> DefinitionRepository::FindWithIndex(
+    const std::string& id_or_name, std::vector<std::string>* warnings) {
+  index_->Load();
+  std::vector<std::pair<std::string, DefinitionSummary>> files;  // walk order
+  auto summarize = [&](const std::string& path) -> Status {
+    auto stamp = env_->Stat(path);  // before the read: a racing change shows up next time
+    if (!stamp.ok()) return stamp.status().IsNotFound() ? Status::Ok() : stamp.status();
+    if (const DefinitionSummary* known = index_->Lookup(path, *stamp)) {
+      files.emplace_back(path, *known);
+      return Status::Ok();
+    }
+    auto def = Load(path);
+    DefinitionSummary summary;
+    if (def.ok()) {
+      summary.ok = true;
+      summary.name = def->name;
+      summary.id = def->id;
+      summary.type = def->type;
+    } else if (def.status().code() == ErrorCode::kIoError) {
+      return def.status().IsNotFound() ? Status::Ok() : def.status();
+    } else {
+      summary.error = def.status().message();
+    }
+    index_->Record(path, *stamp, summary);
+    files.emplace_back(path, std::move(summary));
+    return Status::Ok();
+  };
+  FEN_RETURN_IF_ERROR(ForEachFile(models_dir_, summarize));
+  FEN_RETURN_IF_ERROR(ForEachFile(auto_dir_, summarize));
+  index_->SaveIfChanged();
+
+  const std::pair<std::string, DefinitionSummary>* hit = nullptr;
+  for (const auto& f : files) {
+    if (f.second.ok && f.second.name == id_or_name) {
+      hit = &f;
+      break;
+    }
+  }
+  for (size_t i = 0; hit == nullptr && i < files.size(); ++i) {
+    const DefinitionSummary& sum = files[i].second;
+    if (sum.ok && sum.id == id_or_name && IsKnownModelType(sum.type)) hit = &files[i];
+  }
+  const size_t warnings_before = warnings != nullptr ? warnings->size() : 0;
+  if (warnings != nullptr) {
+    for (const auto& [path, sum] : files) {
+      if (!sum.ok) warnings->push_back(BrokenWarning(path, sum.error));
+    }
+  }
+  if (hit == nullptr) return std::optional<Definition>();
+  auto def = Load(hit->first);
+  if (def.ok() && def->name == hit->second.name && def->id == hit->second.id &&
+      def->type == hit->second.type) {
+    return std::optional<Definition>(std::move(def).value());
+  }
+  // The file changed between its stat and its read: answer as a lookup without the index
+  // would (and with its warnings only).
+  if (warnings != nullptr) warnings->resize(warnings_before);
+  return FindByParsingAll(id_or_name, warnings);
+}
+
+Result<std::optional<Definition>> DefinitionRepository::FindByParsingAll(
+    const std::string& id_or_name, std::vector<std::string>* warnings) {
   FEN_ASSIGN_OR_RETURN(std::vector<Definition> all, List(true, warnings));
   for (auto& d : all) {
     if (d.name == id_or_name) return std::optional<Definition>(std::move(d));

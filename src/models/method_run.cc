@@ -273,6 +273,7 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   Env* env = deps.env;
   const RepoContext& repo = *deps.repo;
   DefinitionRepository defs(env, repo.repo_dir, repo.datastore_root);
+  defs.EnableIndex();  // parses only the definition it returns (docs/design/models.md §11)
 
   // §5.3 step 2: look up without a lock.
   std::vector<std::string> warnings;

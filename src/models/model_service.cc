@@ -28,6 +28,7 @@ ModelService::ModelService(Env* env, const RepoContext* repo) : env_(env), repo_
 
 Result<Definition> ModelService::FindOrFail(const std::string& id_or_name) {
   DefinitionRepository defs(env_, repo_->repo_dir, repo_->datastore_root);
+  defs.EnableIndex();
   FEN_ASSIGN_OR_RETURN(auto found, defs.Find(id_or_name, &warnings_));
   if (!found) return Status(ErrorCode::kModelNotFound, "Model not found: " + id_or_name);
   return std::move(*found);

@@ -169,6 +169,7 @@ Result<Json> OutputService::Get(const std::string& id_or_model) {
   FEN_ASSIGN_OR_RETURN(auto found, FindById(records, id_or_model));
   if (!found) {
     DefinitionRepository defs(env_, repo_->repo_dir, repo_->datastore_root);
+    defs.EnableIndex();
     FEN_ASSIGN_OR_RETURN(auto def, defs.Find(id_or_model, &warnings_));
     if (!def) {
       return Status(ErrorCode::kOutputNotFound, "Output or model not found: " + id_or_model);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "fen/base/clock.h"
 #include "fen/env/durable_file.h"
 #include "fen/env/read_many.h"
 #include "fen/env/stat_many.h"
@@ -42,12 +43,6 @@ Stamp StampOf(const Result<FileInfo>& st) {
   s.ctime_ns = st->ctime_ns;
   s.size = static_cast<int64_t>(st->size);
   return s;
-}
-
-int64_t WallNowNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 // The three stamps a row is validated by: the data-name dir, its `latest`, and the metadata.yaml
@@ -730,7 +725,7 @@ class CatalogStore final : public CatalogDataStore {
   // racing with this read shows up as a stamp difference next time.
   void Reread(const ModelWork& m, std::vector<NameDirWork>& work,
               const std::vector<size_t>& which) const {
-    const int64_t wall = WallNowNs();
+    const int64_t wall = WallNowNanos();
     // Only a regular-file marker with a number is validated by stamps; the symlink and the
     // max-complete-version fallbacks depend on more than two stamps, so they stay unverified.
     std::vector<std::string> rels;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "fen/base/clock.h"
 #include "fen/env/durable_file.h"
 
 namespace fen::storage {
@@ -14,13 +15,6 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;  // §7.8 item 3: >= 5000 ms
 constexpr const char* kMarkerName = "swamp-catalog-invalidation-pending";
-
-// The clock file ctimes come from (CLOCK_REALTIME).
-int64_t NowRealtimeNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string SqliteError(sqlite3* db, int rc) {
   if (db != nullptr) return sqlite3_errmsg(db);
@@ -98,19 +92,14 @@ void SwampCatalogInvalidator::RecordCleanStamp() const {
   // A write by anyone after our transaction has a ctime after clean_at_ns_ (less a coarse-clock
   // tick). Recording within half the margin of it keeps every such ctime within the margin of
   // the recording time, so a stamp that caught one is never trusted (CleanStampHolds).
-  const int64_t recorded_ns = NowRealtimeNanos();
+  const int64_t recorded_ns = WallNowNanos();
   if (recorded_ns - clean_at_ns_ >= racy_margin_ns_ / 2) return;
   int64_t newest_ctime_ns = 0;
   const std::string stamps = CurrentStamps(&newest_ctime_ns);
   if (stamps.empty()) return;
-  const std::string path = CleanStampPath(repo_);
-  if (!CreateDirs(env_, ParentDir(path), nullptr).ok()) return;
-  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  auto file = env_->NewExclusiveFile(tmp);
-  if (!file.ok()) return;
-  const std::string text = std::to_string(recorded_ns) + " " + stamps + "\n";
-  if ((*file)->Append(text).ok() && (*file)->Close().ok() && env_->Rename(tmp, path).ok()) return;
-  (void)env_->Unlink(tmp);
+  // Not fsynced: a lost or torn stamp costs one full invalidation.
+  (void)ReplaceFileNotDurably(env_, CleanStampPath(repo_),
+                              std::to_string(recorded_ns) + " " + stamps + "\n");
 }
 
 Status SwampCatalogInvalidator::Invalidate() {
@@ -178,7 +167,7 @@ Status SwampCatalogInvalidator::Invalidate() {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     // swamp rebuilds a catalog of another schema version itself (T2).
     left_clean_ = true;
-    clean_at_ns_ = NowRealtimeNanos();
+    clean_at_ns_ = WallNowNanos();
     return Status::Ok();
   }
   sqlite3_stmt* del = nullptr;
@@ -194,7 +183,7 @@ Status SwampCatalogInvalidator::Invalidate() {
   rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return fail(rc);
   left_clean_ = true;
-  clean_at_ns_ = NowRealtimeNanos();
+  clean_at_ns_ = WallNowNanos();
   return Status::Ok();
 }
 

@@ -21,5 +21,8 @@ std::string NowIsoMillis();
 std::optional<WallTime> ParseIsoMillis(std::string_view text);
 // Milliseconds on the monotonic clock, for deadlines and durations.
 int64_t MonotonicMillis();
+// Nanoseconds since the epoch on the wall clock (CLOCK_REALTIME), the clock file mtimes and
+// ctimes come from: for comparing file stamps with "now" (racy-timestamp rules).
+int64_t WallNowNanos();
 
 }  // namespace fen

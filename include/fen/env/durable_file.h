@@ -25,6 +25,10 @@ Status WriteFileDurably(Env* env, const std::string& dir, const std::string& nam
 Status WriteFileDurably(Env* env, const std::string& path, std::string_view bytes);
 // mkdir -p `path`, then fsync the parent of every directory actually created.
 Status CreateDirsDurably(Env* env, const std::string& path);
+// For caches only: replaces `path` atomically (`{dir}/.{uuid}.tmp`, rename) without any fsync,
+// creating missing parents. A crash may leave the old content, the new, or an empty file:
+// readers must treat what they read as unverified. On failure the temp file is removed.
+Status ReplaceFileNotDurably(Env* env, const std::string& path, std::string_view bytes);
 // write_durable split in two for batched protocols (docs/design/storage.md §6): Create writes
 // `{dir}/.{uuid}.tmp` (not yet synced); the caller adds file() to a SyncGroup round; after
 // that round Publish() renames it over `{dir}/{name}`, and a later round syncs `dir`.

@@ -2,12 +2,16 @@
 //
 // Contract: reads never lock; broken files are skipped with the warning
 // "Skipping broken definition file <path>: <msg>" (collected in `warnings`), while I/O errors
-// other than a vanished file are fatal. Writes are durable (fen/env/durable_file.h); callers that
+// other than a vanished file are fatal. With EnableIndex(), Find() consults the definition
+// index (src/models/definition_index.h) and parses only the file it returns; its answer and
+// warnings are the same as without. Writes are durable (fen/env/durable_file.h); callers that
 // need exclusion (model delete, method run) hold the model's writer lock. One thread at a time per
 // instance; many processes may use the same repo.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,10 +22,19 @@
 
 namespace fen::models {
 
+class DefinitionIndex;
+
 class DefinitionRepository {
  public:
   // `datastore_root` is {D} (evaluated copies go to {D}/definitions-evaluated).
   DefinitionRepository(Env* env, std::string repo_dir, std::string datastore_root);
+  ~DefinitionRepository();
+  DefinitionRepository(const DefinitionRepository&) = delete;
+  DefinitionRepository& operator=(const DefinitionRepository&) = delete;
+
+  // Find() uses (and maintains) `{repo}/.swamp/.fen/definition-index` from now on
+  // (docs/design/models.md §11). `racy_window_ns`: see DefinitionIndex.
+  void EnableIndex(int64_t racy_window_ns = 2'000'000'000);
 
   // Every readable definition under models/ (and .swamp/auto-definitions/ when
   // `include_auto`), in directory-walk order.
@@ -43,10 +56,20 @@ class DefinitionRepository {
   Result<std::string> WriteEvaluated(const Definition& def);
 
   const std::string& models_dir() const { return models_dir_; }
+  // Definition files parsed by this instance (tests observe the index working).
+  int parse_count() const { return parse_count_; }
 
  private:
-  Status Walk(const std::string& root, const std::string& dir, std::vector<Definition>* out,
+  // Calls `visit(path)` for every definition file under `dir` (cli.md §3.2: *.yaml regular
+  // files, symlinks only when they resolve inside the repo), in directory-walk order.
+  Status ForEachFile(const std::string& dir,
+                     const std::function<Status(const std::string&)>& visit);
+  Status Walk(const std::string& dir, std::vector<Definition>* out,
               std::vector<std::string>* warnings);
+  Result<std::optional<Definition>> FindByParsingAll(const std::string& id_or_name,
+                                                     std::vector<std::string>* warnings);
+  Result<std::optional<Definition>> FindWithIndex(const std::string& id_or_name,
+                                                  std::vector<std::string>* warnings);
 
   Env* env_;
   // path -> (file bytes, parsed definition) of every file this instance loaded.
@@ -55,6 +78,8 @@ class DefinitionRepository {
   std::string datastore_root_;
   std::string models_dir_;
   std::string auto_dir_;
+  std::unique_ptr<DefinitionIndex> index_;  // null: Find parses every file
+  int parse_count_ = 0;
 };
 
 }  // namespace fen::models
