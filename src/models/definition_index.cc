@@ -35,8 +35,10 @@ void DefinitionIndex::Load() {
   auto text = env_->ReadFile(path_);
   if (!text.ok()) return;
   Json doc = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || doc.value("format", "") != kFormat || !doc.contains("entries") ||
-      !doc["entries"].is_array()) {
+  const bool ours = doc.is_object() && doc.contains("format") && doc["format"].is_string() &&
+                    doc["format"].get_ref<const std::string&>() == kFormat &&
+                    doc.contains("entries") && doc["entries"].is_array();
+  if (!ours) {
     changed_ = true;  // replace what could not be used
     return;
   }

@@ -112,13 +112,30 @@ TEST_F(DefinitionIndexTest, EveryChangeToTheFilesIsSeen) {
 TEST_F(DefinitionIndexTest, AnUnusableIndexIsIgnoredAndReplaced) {
   ExpectSameAsFullParse("a", "cold");
   for (const std::string& garbage :
-       {std::string("{\"format\":\"fen-definition-index-0\",\"entries\":[]}"), std::string("{"),
-        std::string(), std::string("\xff\xfe garbage")}) {
+       {std::string("{\"format\":\"fen-definition-index-0\",\"entries\":[]}"),
+        std::string("{\"format\":1,\"entries\":[]}"), std::string("{"), std::string(),
+        std::string("\xff\xfe garbage")}) {
     WriteText(IndexPath(), garbage);
     EXPECT_EQ(ExpectSameAsFullParse("a", "garbage index"), 4);
     EXPECT_NE(Slurp(IndexPath()).find("fen-definition-index-1"), std::string::npos);
     EXPECT_EQ(ExpectSameAsFullParse("a", "rewritten"), 1);
   }
+}
+
+// The returned file is always parsed and checked: an entry that claims another name for a file
+// (forged, or from a file changed between its stat and its read) makes the lookup fall back to
+// parsing every file, with that lookup's warnings only.
+TEST_F(DefinitionIndexTest, AReturnedFileThatContradictsItsEntryFallsBackToTheFullParse) {
+  ExpectSameAsFullParse("a", "cold");
+  std::string index = Slurp(IndexPath());
+  const std::string from = "\"name\":\"a\"";
+  const size_t at = index.find(from);
+  ASSERT_NE(at, std::string::npos);
+  index.replace(at, from.size(), "\"name\":\"ghost\"");
+  WriteText(IndexPath(), index);
+  // The index says a.yaml is "ghost"; the file says "a": not found, as the full parse says,
+  // with the broken file's warning once.
+  EXPECT_EQ(ExpectSameAsFullParse("ghost", "forged name"), 4);
 }
 
 // An entry is trusted only once its file had not changed for the racy window before the

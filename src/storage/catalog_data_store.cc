@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -66,6 +67,7 @@ struct Row {
   // (docs/design/catalog.md §3.1).
   std::string record_blob;
   bool blob_loaded = false;
+  bool blob_absent = false;  // the file no longer holds this row's record (LoadBlobs)
   int64_t latest_version = 0;
   bool unverified = false;
   bool visited = false;
@@ -207,6 +209,18 @@ std::optional<DataRecord> DecodeRecord(std::string_view blob) {
   if (has_renamed) r.renamed_to = renamed;
   if (!in.ok()) return std::nullopt;
   return r;
+}
+
+// Starts `fn` on a new thread, or returns false when the system refuses one (EAGAIN under a
+// process or container limit): the callers then do the work on their own thread.
+template <typename Thread, typename Fn>
+bool StartThread(Thread* t, Fn&& fn) {
+  try {
+    *t = Thread(std::forward<Fn>(fn));
+    return true;
+  } catch (const std::system_error&) {
+    return false;
+  }
 }
 
 // FilesystemDataStore's report rule for a failed lookup (a corrupt-data message names the file).
@@ -373,7 +387,14 @@ class CatalogStore final : public CatalogDataStore {
     if (vm != validated_.end()) {
       Row* row = FindRow(key.type + "/" + key.model_id, key.name);
       if (row != nullptr && row->visited) {
-        if (!Answerable(*row)) LoadBlobs(vm->second.begin, vm->second.end);
+        if (!Answerable(*row)) {
+          // gc and prune ask model by model: keep one model's records at a time.
+          if (owned_blobs_ != nullptr && owned_blobs_ != &vm->second) {
+            ReleaseBlobs(owned_blobs_->begin, owned_blobs_->end);
+          }
+          LoadBlobs(vm->second.begin, vm->second.end);
+          owned_blobs_ = &vm->second;
+        }
         if (Answerable(*row)) return OwnFromRow(*row);
       }
     }
@@ -559,22 +580,27 @@ class CatalogStore final : public CatalogDataStore {
   }
 
   // Fetches the records of the loaded rows among work items [begin, end) (one model: a range
-  // of keys) that are still without theirs. A row another process replaced meanwhile gives
-  // that process's record: the directory changed after this command's check, which a walk
-  // taken now would see too. A row gone from the file stays without: Answerable() is false
-  // and the tree answers.
+  // of keys) that are still without theirs. The record is taken only from a row that is still
+  // the one this refresh validated (same stamps, kind 1, not unverified): another process may
+  // have replaced it since with a row for a newer state of the directory, or, writing back
+  // late, for an older one. A row that changed or left the file is marked absent
+  // (Answerable() false, not fetched again): the tree answers it.
   void LoadBlobs(size_t begin, size_t end) {
     std::unordered_map<std::string_view, Row*> missing;  // by data name
     for (size_t i = begin; i < end; ++i) {
       Row* row = work_[i].final_row;
-      if (row != nullptr && !Answerable(*row)) missing.emplace(work_[i].name, row);
+      if (row != nullptr && !Answerable(*row) && !row->blob_absent) {
+        missing.emplace(work_[i].name, row);
+      }
     }
     if (missing.empty() || db_ == nullptr) return;
     JoinStore();  // the connection is not shared with the write-back thread
     const std::string prefix(work_[begin].key_prefix);  // "{type}/{model id}/"
     std::string upper = prefix;
     upper.back() = '0';  // '/' + 1: every key with the prefix, and only those
-    Stmt q(db_->db, "SELECT path, record FROM name_dirs WHERE path >= ?1 AND path < ?2");
+    Stmt q(db_->db,
+           "SELECT path, stamps, kind, unverified, record FROM name_dirs"
+           " WHERE path >= ?1 AND path < ?2");
     if (!q.ok()) return;
     q.Text(1, prefix);
     q.Text(2, upper);
@@ -583,9 +609,16 @@ class CatalogStore final : public CatalogDataStore {
       if (path.size() <= prefix.size()) continue;
       auto it = missing.find(path.substr(prefix.size()));
       if (it == missing.end()) continue;
-      it->second->record_blob = q.ColStr(1);
-      it->second->blob_loaded = true;
+      Row* row = it->second;
+      const bool same_row = q.ColView(1) == EncodeStamps(row->stamps) &&
+                            sqlite3_column_int(q.get(), 2) == static_cast<int>(Kind::kRecord) &&
+                            sqlite3_column_int(q.get(), 3) == 0;
+      if (!same_row) continue;
+      row->record_blob = q.ColStr(4);
+      row->blob_loaded = true;
+      missing.erase(it);
     }
+    for (auto& [name, row] : missing) row->blob_absent = true;
   }
 
   // Frees the records LoadBlobs fetched for work items [begin, end) (they are in the file).
@@ -607,6 +640,7 @@ class CatalogStore final : public CatalogDataStore {
   // Forgets the last refresh (after a mutation, or before the next refresh).
   void DropSnapshot() {
     JoinStore();
+    owned_blobs_ = nullptr;
     validated_.clear();
     work_.clear();
     rows_.clear();
@@ -798,11 +832,13 @@ class CatalogStore final : public CatalogDataStore {
       return;
     }
     // Alternate models: re-reads cluster, so striding keeps the two threads' loads even.
-    std::thread helper([&] {
+    auto odd = [&] {
       for (size_t i = 1; i < models.size(); i += 2) CheckModel(models[i], work);
-    });
+    };
+    std::jthread helper;  // joined on every way out
+    const bool started = StartThread(&helper, odd);
     for (size_t i = 0; i < models.size(); i += 2) CheckModel(models[i], work);
-    helper.join();
+    if (!started) odd();
   }
 
   // The own-latest of one data-name directory as FindOwnLatest would return it.
@@ -884,10 +920,16 @@ class CatalogStore final : public CatalogDataStore {
     auto size = env_->Stat(options_.catalog_path);
     if (size.ok() && size->size >= options_.parallel_load_min_bytes) {
       bool loaded = false;
-      std::thread loader([this, &loaded] { loaded = LoadRows(); });
+      auto load = [this, &loaded] { loaded = LoadRows(); };
+      std::jthread loader;  // joined on every way out
+      const bool started = StartThread(&loader, load);
       walker_ = std::make_unique<ModelDirWalker>(env_);
       Status walked = walker_->Walk(repo_.data_root, &models, &walk_reports);
-      loader.join();
+      if (started) {
+        loader.join();
+      } else {
+        load();
+      }
       if (!loaded) return Status(ErrorCode::kIoError, "catalog unreadable");
       FEN_RETURN_IF_ERROR(walked);
       return Validate(std::move(models), std::move(walk_reports), reports);
@@ -970,9 +1012,8 @@ class CatalogStore final : public CatalogDataStore {
     //    model's answer from rows_, which nothing inserts into any more; only the write-back
     //    touches the database until it is joined, and stats_.removed). LoadBlobs, the next
     //    refresh, a mutation and the destructor join it.
-    if (static_cast<size_t>(stats_.reread) >= options_.parallel_min_name_dirs) {
-      store_thread_ = std::thread([this] { StoreRows(); });
-    } else {
+    if (static_cast<size_t>(stats_.reread) < options_.parallel_min_name_dirs ||
+        !StartThread(&store_thread_, [this] { StoreRows(); })) {
       StoreRows();
     }
     // 5. Each model's FindAllForModel answer is built when it is asked for (BuildModel).
@@ -995,6 +1036,7 @@ class CatalogStore final : public CatalogDataStore {
   std::unique_ptr<ModelDirWalker> walker_;
   std::vector<NameDirWork> work_;
   std::map<std::pair<std::string, std::string>, ValidatedModel> validated_;
+  const ValidatedModel* owned_blobs_ = nullptr;  // whose records FindOwnLatest last fetched
   // The write-back of a large refresh (step 4 of Refresh). Joined from const last_refresh().
   mutable std::thread store_thread_;
   CatalogRefreshStats stats_;

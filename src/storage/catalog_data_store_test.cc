@@ -103,9 +103,9 @@ class CatalogTest : public ::testing::Test {
     auto cat = SearchData(Env::Default(), repo_, cat_store.get(), f, now);
     EXPECT_TRUE(walk.ok() && cat.ok()) << step;
     if (!walk.ok() || !cat.ok()) return {};
-    EXPECT_TRUE(cat_store->last_refresh().used_catalog) << step;
     EXPECT_EQ(Render(*cat), Render(*walk)) << step;
-    // gc's per-name pass asks FindOwnLatest, answered from the validated rows.
+    // gc's per-name pass asks FindOwnLatest, answered from the validated rows (before
+    // last_refresh(), which waits for the write-back: the two may overlap).
     for (const char* model : {kModelA, kModelB}) {
       const std::string model_dir = repo_.data_root + "/command/shell/" + model;
       if (!fs::exists(model_dir)) continue;
@@ -115,6 +115,7 @@ class CatalogTest : public ::testing::Test {
             << step << ": " << key.name;
       }
     }
+    EXPECT_TRUE(cat_store->last_refresh().used_catalog) << step;
     return cat_store->last_refresh();
   }
   // File-system timestamps have a coarse granularity: let the clock move past the stamps the
@@ -280,34 +281,54 @@ TEST_F(CatalogTest, FixtureSearchEqualsWalk) {
 }
 
 // A refresh loads the rows without their records; each model's records are fetched when that
-// model is asked for. Rows that left the file in between (another process's refresh dropped
-// them, or the file was rebuilt) must not be answered from: the tree answers them.
-TEST_F(CatalogTest, RecordsThatLeaveTheFileAfterTheCheckAreReadFromTheTree) {
+// model is asked for. A row that left the file in between (another process's refresh dropped
+// it, or the file was rebuilt) or was replaced (another process wrote a row for a newer, or a
+// late write-back for an older, state) must not be answered from: the tree answers it.
+TEST_F(CatalogTest, RecordsThatLeaveOrChangeInTheFileAfterTheCheckAreReadFromTheTree) {
   SaveN(kModelA, "result", 2);
   SaveN(kModelA, "log", 1, "log");
   SaveN(kModelB, "out", 3);
   ExpectSameAsWalk(0, "cold");
-  auto store = OpenCatalog(0);
-  ASSERT_TRUE(store->ListModels(nullptr).ok());
-  EXPECT_EQ(store->last_refresh().reread, 0);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(store_path().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM name_dirs", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
   auto render = [](const Result<std::vector<DataRecord>>& r) {
     std::string out;
     if (!r.ok()) return "error " + r.status().message();
     for (const auto& rec : *r) out += MetadataToYaml(rec);
     return out;
   };
-  auto from_catalog = store->FindAllForModel("command/shell", kModelA, nullptr);
-  auto from_tree = plain_->FindAllForModel("command/shell", kModelA, nullptr);
-  EXPECT_EQ(render(from_catalog), render(from_tree));
-  ASSERT_TRUE(from_catalog.ok());
-  EXPECT_EQ(from_catalog->size(), 2u);
-  const ArtifactKey out{"command/shell", kModelB, "out"};
-  EXPECT_EQ(RenderOwn(store->FindOwnLatest(out)), RenderOwn(plain_->FindOwnLatest(out)));
-  EXPECT_NE(RenderOwn(store->FindOwnLatest(out)).find("version: 3"), std::string::npos);
+  const char* kEdits[] = {
+      "DELETE FROM name_dirs",
+      // Another process's row with no record (kind 0) for these directories.
+      "UPDATE name_dirs SET kind = 0, record = x''",
+      // Same kind, other stamps: a row for another state of the directories, whose record
+      // (here: the other model's) must not be taken.
+      "UPDATE name_dirs SET stamps = zeroblob(144), record = (SELECT record FROM name_dirs"
+      " WHERE path LIKE '%/out')",
+      "UPDATE name_dirs SET unverified = 1, record = (SELECT record FROM name_dirs"
+      " WHERE path LIKE '%/out')",
+  };
+  for (const char* edit : kEdits) {
+    SCOPED_TRACE(edit);
+    fs::remove(store_path());
+    for (const char* suffix : {"-wal", "-shm"}) fs::remove(store_path() + suffix);
+    ExpectSameAsWalk(0, "rebuilt");
+    auto store = OpenCatalog(0);
+    ASSERT_TRUE(store->ListModels(nullptr).ok());
+    EXPECT_EQ(store->last_refresh().reread, 0);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(store_path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, edit, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    auto from_catalog = store->FindAllForModel("command/shell", kModelA, nullptr);
+    auto from_tree = plain_->FindAllForModel("command/shell", kModelA, nullptr);
+    EXPECT_EQ(render(from_catalog), render(from_tree));
+    ASSERT_TRUE(from_catalog.ok());
+    EXPECT_EQ(from_catalog->size(), 2u);
+    const ArtifactKey out{"command/shell", kModelB, "out"};
+    EXPECT_EQ(RenderOwn(store->FindOwnLatest(out)), RenderOwn(plain_->FindOwnLatest(out)));
+    EXPECT_NE(RenderOwn(store->FindOwnLatest(out)).find("version: 3"), std::string::npos);
+    const ArtifactKey result{"command/shell", kModelA, "result"};
+    EXPECT_EQ(RenderOwn(store->FindOwnLatest(result)), RenderOwn(plain_->FindOwnLatest(result)));
+  }
 }
 
 TEST_F(CatalogTest, MutationsThroughCatalogStoreDropTheSnapshot) {
