@@ -4,15 +4,19 @@
 //
 // CatalogDataStore decorates a filesystem DataStore:
 // - ListModels() refreshes the catalog (readdir + stat down to the data-name directories,
-//   re-reading only artifacts whose stamps changed) and keeps a snapshot; FindAllForModel() for
-//   a model of that snapshot answers from it, with exactly the records and corrupt reports the
-//   plain walk would give (R1). Everything else is delegated to the wrapped store.
+//   re-reading only artifacts whose stamps changed) and keeps the validated rows (the
+//   "snapshot"); FindAllForModel() for a model of that snapshot builds its answer from them
+//   once, with exactly the records and corrupt reports the plain walk would give (R1), and
+//   FindOwnLatest() answers from its row. Everything else is delegated to the wrapped store.
 // - Any mutation drops the snapshot (later reads go to the tree) and, once the mutation
 //   succeeded, invalidates swamp's `_catalog.db` (storage.md §7.8, swamp_catalog.h).
 // - The catalog file is disposable (R2, R3): a missing, corrupt, foreign or old-format file is
 //   rebuilt silently; if it cannot be used at all, reads fall back to the plain walk.
-// One thread at a time per instance (a refresh may use a helper thread internally); any number of
-// processes may share the catalog file.
+// One thread at a time per instance. Internally a refresh may use helper threads (stamp checks,
+// loading the rows beside the walk) and a large write-back may still run on one after
+// ListModels() returns; the instance joins it before it touches the database again, before
+// the next refresh or mutation, in last_refresh() and when destroyed. Any number of processes
+// may share the catalog file.
 #pragma once
 
 #include <cstdint>
