@@ -107,13 +107,15 @@ void DefinitionIndex::Record(const std::string& file, const FileInfo& stamp,
 }
 
 void DefinitionIndex::SaveIfChanged() {
+  // An entry this lookup did not use belongs to a file that is gone (or no longer a definition
+  // file): dropping it is a change too. Nothing changed: nothing is built or written (the
+  // common case of every run).
+  const bool dropped = std::any_of(entries_.begin(), entries_.end(),
+                                   [](const auto& entry) { return !entry.second.used; });
+  if (!changed_ && !dropped) return;
   Json entries = Json::array();
-  bool dropped = false;
   for (const auto& [file, e] : entries_) {
-    if (!e.used) {
-      dropped = true;  // its file is gone (or no longer a definition file)
-      continue;
-    }
+    if (!e.used) continue;
     Json j = Json::object();
     j["path"] = file;
     j["dev"] = e.dev;
@@ -132,7 +134,6 @@ void DefinitionIndex::SaveIfChanged() {
     }
     entries.push_back(std::move(j));
   }
-  if (!changed_ && !dropped) return;
   Json doc = Json::object();
   doc["format"] = kFormat;
   doc["entries"] = std::move(entries);
