@@ -308,6 +308,59 @@ TEST(LockSwampCompatTest, HeartbeatRewritesByRenameAndSeesTakeover) {
   EXPECT_EQ((*set)->CheckHeld().code(), ErrorCode::kLockLost);
 }
 
+size_t ThreadCount() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// docs/design/locking.md §7.1: a keeps_alive hold creates no heartbeat thread until it has
+// lasted kDeferredHeartbeatMs; KeepAlive (or CheckHeld) then starts it, and the first renewal is
+// due one period after the file was written, not one period after the late start.
+TEST(LockSwampCompatTest, DeferredHeartbeatStartsOnlyOnceTheHoldOutlastsTheDelay) {
+  TempDir tmp;
+  RepoContext repo = locktest::MakeRepo(tmp.path());
+  FilesystemLockOptions o;
+  o.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  o.heartbeat_ms = 100;
+  auto manager = NewFilesystemLockManager(Env::Default(), repo, o);
+  LockRequest req = Req(1000);
+  req.keeps_alive = true;
+  const size_t before = ThreadCount();
+  std::string file = repo.datastore_root + "/data/t/m/.lock";
+  {
+    // A short hold: kept alive and checked, released before the delay; never a thread.
+    auto set = manager->AcquireWriter({{"t", "m"}}, req);
+    ASSERT_TRUE(set.ok());
+    (*set)->KeepAlive();
+    EXPECT_TRUE((*set)->CheckHeld().ok());
+    EXPECT_EQ(ThreadCount(), before);
+  }
+  EXPECT_FALSE(fs::exists(file));
+  int64_t t0 = NowMs();
+  auto set = manager->AcquireWriter({{"t", "m"}}, req);
+  ASSERT_TRUE(set.ok());
+  std::string written = Read(file);
+  // Three periods without KeepAlive: nothing renews the file yet (the owner promised to call).
+  usleep(300 * 1000);
+  EXPECT_EQ(ThreadCount(), before);
+  EXPECT_EQ(Read(file), written);
+  while (NowMs() - t0 < kDeferredHeartbeatMs + 20) usleep(10 * 1000);
+  (*set)->KeepAlive();
+  EXPECT_EQ(ThreadCount(), before + 1);
+  // Overdue since the file was written: the first renewal follows at once.
+  int64_t deadline = NowMs() + 2000;
+  while (Read(file) == written && NowMs() < deadline) usleep(5 * 1000);
+  Json j0 = Json::parse(written);
+  Json j1 = Json::parse(Read(file));
+  EXPECT_EQ(j0["nonce"], j1["nonce"]);
+  EXPECT_NE(j0["acquiredAt"], j1["acquiredAt"]);
+  EXPECT_TRUE((*set)->CheckHeld().ok());
+  set->reset();
+  EXPECT_EQ(ThreadCount(), before);
+  EXPECT_FALSE(fs::exists(file));
+}
+
 // §7.3 #43 while a fen writer waits on the corrupt file: breakglass unblocks it.
 TEST(LockSwampCompatTest, BreakglassUnblocksAWaitingFenWriter) {
   TempDir tmp;

@@ -45,6 +45,9 @@ class FsLockSet : public LockSet {
     }
   }
   Status CheckHeld() override { return legacy_ ? legacy_->Check() : Status::Ok(); }
+  void KeepAlive() override {
+    if (legacy_) legacy_->KeepAlive();
+  }
   std::vector<std::pair<std::string, std::string>> ChildEnvironment() const override {
     std::vector<std::pair<std::string, std::string>> env;
     if (!context_env_.empty()) env.emplace_back("FEN_LOCK_CONTEXT", context_env_);
@@ -312,7 +315,11 @@ Result<std::unique_ptr<LockSet>> FilesystemLockManager::AcquireWriter(std::vecto
     set->legacy_ = NewLegacyHold();
     FEN_RETURN_IF_ERROR(
         RunSwampWriterSteps(MakeSwampSteps(layout, seq), models, set->legacy_.get()));
-    set->legacy_->Start();
+    if (request.keeps_alive) {
+      set->legacy_->StartAfter(kDeferredHeartbeatMs);
+    } else {
+      set->legacy_->Start();
+    }
   }
   return std::unique_ptr<LockSet>(std::move(set));
 }

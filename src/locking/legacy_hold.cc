@@ -1,6 +1,7 @@
 // LegacyHold. See src/locking/legacy_hold.h and docs/design/locking.md §7.
 #include "locking/legacy_hold.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "fen/base/clock.h"
@@ -30,19 +31,34 @@ std::string LostMessage(const std::string& path) {
 
 }  // namespace
 
-void LegacyHold::Start() {
-  if (files_.empty() || thread_.joinable()) return;
+void LegacyHold::StartAfter(int64_t delay_ms) {
+  if (files_.empty() || thread_.joinable() || start_due_ms_ >= 0) return;
+  const int64_t now = MonotonicNowMs();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    renewed_ms_ = MonotonicNowMs();  // the files were just written
+    renewed_ms_ = now;  // the files were just written
   }
+  start_due_ms_ = now + std::max<int64_t>(delay_ms, 0);
+  if (delay_ms <= 0) SpawnHeartbeat();
+}
+
+void LegacyHold::KeepAlive() {
+  if (start_due_ms_ < 0 || thread_.joinable()) return;
+  if (MonotonicNowMs() >= start_due_ms_) SpawnHeartbeat();
+}
+
+void LegacyHold::SpawnHeartbeat() {
   thread_ = std::thread([this] { Run(); });
 }
 
 void LegacyHold::Run() {
   std::unique_lock<std::mutex> lock(mu_);
+  // The first renewal is due one period after the files were written (StartAfter may have
+  // deferred this thread); the later ones one period after the previous attempt.
+  int64_t wait_ms = std::max<int64_t>(0, renewed_ms_ + heartbeat_ms_ - MonotonicNowMs());
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(heartbeat_ms_), [this] { return stop_; });
+    cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stop_; });
+    wait_ms = heartbeat_ms_;
     if (stop_) break;
     lock.unlock();
     std::string lost;
@@ -95,6 +111,7 @@ Status LegacyHold::CheckOne(const File& f) const {
 }
 
 Status LegacyHold::Check() {
+  KeepAlive();
   for (const File& f : files_) FEN_RETURN_IF_ERROR(CheckOne(f));
   std::string lost;
   {
@@ -114,6 +131,7 @@ void LegacyHold::Release() {
     cv_.notify_all();
     thread_.join();
   }
+  start_due_ms_ = -1;
   DropFrom(0);
 }
 

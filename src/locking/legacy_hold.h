@@ -2,15 +2,15 @@
 // §6.10.1, §6.10.6), their heartbeat and loss detection.
 //
 // Contract:
-// - Add() files right after creating them; Start() launches the heartbeat thread, which every
-//   10 s rewrites each file atomically (temp + rename) if it still carries our nonce, and
-//   otherwise records the loss. A rewrite that fails (e.g. ENOSPC) leaves the previous, complete
-//   file in place; when renewals have failed for two periods in a row the file would be stale
-//   to swamp before the next one, so that is recorded as a loss too (docs/design/locking.md §7,
-//   locking.md §7.1 #18). Check() (owner thread, before each commit point) re-reads every
-//   file and reports kLockLost with locking.md §6.10.6's message. Release() stops the thread
-//   and deletes the files whose nonce is still ours; it runs before the kernel locks are
-//   released.
+// - Add() files right after creating them; Start() launches the heartbeat thread (StartAfter()
+//   defers it until the owner's KeepAlive() finds the hold old enough), which every 10 s rewrites
+//   each file atomically (temp + rename) if it still carries our nonce, and otherwise records the
+//   loss. A rewrite that fails (e.g. ENOSPC) leaves the previous, complete file in place; when
+//   renewals have failed for two periods in a row the file would be stale to swamp before the next
+//   one, so that is recorded as a loss too (docs/design/locking.md §7, locking.md §7.1 #18).
+//   Check() (owner thread, before each commit point) re-reads every file and reports kLockLost with
+//   locking.md §6.10.6's message. Release() stops the thread and deletes the files whose nonce is
+//   still ours; it runs before the kernel locks are released.
 // - Owner-thread API; the heartbeat thread only touches state guarded by mu_ (TSan-clean).
 #pragma once
 
@@ -42,7 +42,13 @@ class LegacyHold {
   void DropFrom(size_t keep);
   size_t size() const { return files_.size(); }
   bool empty() const { return files_.empty(); }
-  void Start();
+  // Start() = StartAfter(0). StartAfter(d) launches the heartbeat thread once the owner calls
+  // KeepAlive() or Check() d ms or more after it (docs/design/locking.md §7a): a hold shorter
+  // than d never creates the thread. The first renewal is due one period after the files were
+  // written, however late the thread starts.
+  void Start() { StartAfter(0); }
+  void StartAfter(int64_t delay_ms);
+  void KeepAlive();
   Status Check();
   void Release();
 
@@ -54,6 +60,7 @@ class LegacyHold {
     std::string nonce;
   };
   Status CheckOne(const File& f) const;
+  void SpawnHeartbeat();
   void Run();
 
   Env* env_;
@@ -64,7 +71,8 @@ class LegacyHold {
   std::condition_variable cv_;
   bool stop_ = false;  // guarded by mu_
   std::string lost_;   // guarded by mu_: the kLockLost message of the first loss the heartbeat saw
-  int64_t renewed_ms_ = 0;  // guarded by mu_: monotonic time of the last complete renewal
+  int64_t renewed_ms_ = 0;     // guarded by mu_: monotonic time of the last complete renewal
+  int64_t start_due_ms_ = -1;  // owner only: when KeepAlive() starts the thread; -1 = never
   std::thread thread_;
 };
 

@@ -288,6 +288,8 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   lock_request.command = req.command_line;
   lock_request.notice = deps.lock_notice;
   if (deps.lock_wait_warning) lock_request.wait_warning = deps.lock_wait_warning;
+  // The shell loop below calls KeepAlive (on_tick): docs/design/locking.md §7a.
+  lock_request.keeps_alive = true;
   FEN_ASSIGN_OR_RETURN(std::unique_ptr<locking::LockSet> locks,
                        deps.locks->AcquireWriter({{found->type, found->id}}, lock_request));
   // locking.md §6.8: from here a signal cancels the work; locks go only after the record.
@@ -424,6 +426,7 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   opts.on_chunk = [&](OutputStream s, std::string_view c) -> Status {
     return s == OutputStream::kStdout ? log_stream.Stdout(c) : Status::Ok();
   };
+  opts.on_tick = [&] { locks->KeepAlive(); };
   opts.on_line = [&](OutputStream s, std::string_view line) {
     run_log.Line(s, line);
     if (deps.on_line) deps.on_line(s, line);

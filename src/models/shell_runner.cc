@@ -3,8 +3,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -153,12 +153,12 @@ struct SpawnSetup {
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT}) sigaddset(&defaults, sig);
     sigemptyset(&none);
     const short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
-    for (int e : {posix_spawnattr_setflags(&attr, flags), posix_spawnattr_setpgroup(&attr, 0),
-                  posix_spawnattr_setsigdefault(&attr, &defaults),
-                  posix_spawnattr_setsigmask(&attr, &none),
-                  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0),
-                  posix_spawn_file_actions_adddup2(&actions, out_fd, 1),
-                  posix_spawn_file_actions_adddup2(&actions, err_fd, 2)}) {
+    for (int e :
+         {posix_spawnattr_setflags(&attr, flags), posix_spawnattr_setpgroup(&attr, 0),
+          posix_spawnattr_setsigdefault(&attr, &defaults), posix_spawnattr_setsigmask(&attr, &none),
+          posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0),
+          posix_spawn_file_actions_adddup2(&actions, out_fd, 1),
+          posix_spawn_file_actions_adddup2(&actions, err_fd, 2)}) {
       if (e != 0) return e;
     }
     if (cwd) return posix_spawn_file_actions_addchdir_np(&actions, cwd->c_str());
@@ -255,6 +255,7 @@ Result<ShellRunResult> RunShell(const ShellRunOptions& o) {
       if (r == pid) exited = true;
     }
     if (exited && fds[0] < 0 && fds[1] < 0) break;
+    if (o.on_tick) o.on_tick();
     int64_t now = MonotonicMillis();
     if (!term_sent) {
       if (o.timeout_ms && now - start >= *o.timeout_ms) {

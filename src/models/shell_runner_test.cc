@@ -56,6 +56,27 @@ TEST(ShellRunnerTest, ExitCodesAndStdin) {
   EXPECT_EQ(Text(r->out), "done");
 }
 
+// on_tick keeps a method run's locks alive (LockSet::KeepAlive): it must come at least once a
+// second while a silent command runs, not only when output arrives.
+TEST(ShellRunnerTest, OnTickComesAtLeastOnceASecondWhileASilentCommandRuns) {
+  ShellRunOptions o;
+  o.run = "sleep 2.3";
+  o.spool_dir = "/tmp";
+  std::vector<int64_t> ticks;
+  o.on_tick = [&] { ticks.push_back(MonotonicMillis()); };
+  const int64_t start = MonotonicMillis();
+  auto r = RunShell(o);
+  const int64_t end = MonotonicMillis();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_GE(ticks.size(), 3u);
+  int64_t prev = start;
+  for (int64_t t : ticks) {
+    EXPECT_LE(t - prev, 1100);
+    prev = t;
+  }
+  EXPECT_LE(end - prev, 1100);
+}
+
 TEST(ShellRunnerTest, MissingWorkingDirIsASpawnFailure) {
   auto r = RunCmd("pwd", nullptr, std::nullopt, std::string("/nonexistent/dir"));
   ASSERT_TRUE(r.ok());

@@ -65,6 +65,9 @@ struct ShellRunOptions {
   std::optional<int64_t> cancel_at_ms;  // monotonic deadline of `--timeout`
   std::function<void(OutputStream, std::string_view)> on_line;
   std::function<Status(OutputStream, std::string_view)> on_chunk;
+  // Called from the wait loop at least once a second while the command runs (method runs keep
+  // their locks alive with it: LockSet::KeepAlive).
+  std::function<void()> on_tick;
 };
 
 struct ShellRunResult {
