@@ -4,10 +4,10 @@
 #include <vector>
 
 #include "cli/app.h"
-#include "cli/huge_page_heap.h"
+#include "fen/base/huge_pages.h"
 
 int main(int argc, char** argv) {
-  fen::cli::PreferHugePageHeap();  // docs/design/cli.md §7
+  fen::PreferHugePageHeap();  // docs/design/cli.md §7
   std::ios::sync_with_stdio(false);
   std::vector<std::string> args(argv + 1, argv + argc);
   int rc = fen::cli::RunFen(args, std::cout, std::cerr);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "fen/base/clock.h"
+#include "fen/base/huge_pages.h"
 #include "fen/env/durable_file.h"
 #include "fen/env/read_many.h"
 #include "fen/env/stat_many.h"
@@ -216,7 +217,11 @@ std::optional<DataRecord> DecodeRecord(std::string_view blob) {
 template <typename Thread, typename Fn>
 bool StartThread(Thread* t, Fn&& fn) {
   try {
-    *t = Thread(std::forward<Fn>(fn));
+    // Each helper allocates megabytes at 100k artifacts (docs/design/cli.md §7).
+    *t = Thread([f = std::forward<Fn>(fn)]() mutable {
+      PreferHugePagesForThisThread();
+      f();
+    });
     return true;
   } catch (const std::system_error&) {
     return false;
