@@ -1,12 +1,17 @@
 // See include/fen/base/huge_pages.h and docs/design/cli.md §7.
 #include "fen/base/huge_pages.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace fen {
 namespace {
@@ -23,10 +28,62 @@ constexpr int kTopPad = 256 << 20;
 // an allocation whose result is never read).
 void* volatile g_filler = nullptr;
 
+// Set by PreferHugePageHeap when the policy applies; helper threads follow it.
+std::atomic<bool> g_policy_on{false};
+
+std::string ReadSmallFile(const char* path) {
+  std::string out;
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+// A 256 MiB reserve per process, and glibc's mmap fallback of the same size, fail where address
+// space or commit is limited (RLIMIT_AS / RLIMIT_DATA, strict overcommit): no policy there.
+bool MemoryIsLimited() {
+  struct rlimit lim {};
+  for (int resource : {RLIMIT_AS, RLIMIT_DATA}) {
+    if (getrlimit(resource, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) return true;
+  }
+  return ReadSmallFile("/proc/sys/vm/overcommit_memory").rfind('2', 0) == 0;
+}
+
+// True if [base, base + size) is covered, without gaps, by anonymous mappings without a name
+// (what a glibc arena heap is), the first of them starting at `base` (/proc/self/maps).
+bool IsOneAnonymousBlock(uintptr_t base, uintptr_t size) {
+  const std::string maps = ReadSmallFile("/proc/self/maps");
+  uintptr_t covered = base;
+  bool started = false;
+  size_t pos = 0;
+  while (pos < maps.size()) {
+    size_t eol = maps.find('\n', pos);
+    if (eol == std::string::npos) eol = maps.size();
+    const std::string line = maps.substr(pos, eol - pos);
+    pos = eol + 1;
+    unsigned long lo = 0, hi = 0, inode = 0;  // NOLINT(google-runtime-int): sscanf's types
+    int name_at = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx %*s %*s %*s %lu %n", &lo, &hi, &inode, &name_at) < 3) {
+      continue;
+    }
+    if (hi <= base || lo >= base + size) continue;
+    const bool anonymous = inode == 0 && static_cast<size_t>(name_at) >= line.size();
+    if (!anonymous || lo > covered || (!started && lo != base)) return false;
+    started = true;
+    covered = hi;
+    if (covered >= base + size) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void PreferHugePageHeap() {
-  if (!kHugePageAdviceEnabled) return;
+  if (!kHugePageAdviceEnabled || MemoryIsLimited()) return;
+  g_policy_on.store(true, std::memory_order_relaxed);
   // Keep mid-sized buffers (up to 8 MiB) on the heap instead of in mmap chunks, grow it by the
   // reserve, and never give memory back before exit (a short-lived process): the huge pages
   // must stay mapped.
@@ -49,13 +106,17 @@ void PreferHugePageHeap() {
 }
 
 void PreferHugePagesForThisThread() {
-  if (!kHugePageAdviceEnabled) return;
+  if (!kHugePageAdviceEnabled || !g_policy_on.load(std::memory_order_relaxed)) return;
   void* probe = std::malloc(64);
   const auto p = reinterpret_cast<uintptr_t>(probe);
   std::free(probe);
   // Below the break: the main heap (no secondary arena could be created, or M_ARENA_MAX).
   if (p == 0 || p < reinterpret_cast<uintptr_t>(sbrk(0))) return;
-  (void)madvise(reinterpret_cast<void*>(p & ~(kArenaHeapSize - 1)), kArenaHeapSize, MADV_HUGEPAGE);
+  // Only a block that looks like glibc's arena heap (another glibc, tunables, a heap that moved
+  // to mmap): the advice must not reach stacks or file mappings.
+  const uintptr_t base = p & ~(kArenaHeapSize - 1);
+  if (!IsOneAnonymousBlock(base, kArenaHeapSize)) return;
+  (void)madvise(reinterpret_cast<void*>(base), kArenaHeapSize, MADV_HUGEPAGE);
 }
 
 }  // namespace fen

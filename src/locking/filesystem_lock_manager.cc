@@ -45,8 +45,8 @@ class FsLockSet : public LockSet {
     }
   }
   Status CheckHeld() override { return legacy_ ? legacy_->Check() : Status::Ok(); }
-  void KeepAlive() override {
-    if (legacy_) legacy_->KeepAlive();
+  void KeepAlive(bool long_step) override {
+    if (legacy_) legacy_->KeepAlive(long_step);
   }
   std::vector<std::pair<std::string, std::string>> ChildEnvironment() const override {
     std::vector<std::pair<std::string, std::string>> env;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <system_error>
 
 #include "fen/base/clock.h"
 #include "locking/ofd_lock.h"
@@ -42,13 +43,17 @@ void LegacyHold::StartAfter(int64_t delay_ms) {
   if (delay_ms <= 0) SpawnHeartbeat();
 }
 
-void LegacyHold::KeepAlive() {
+void LegacyHold::KeepAlive(bool long_step) {
   if (start_due_ms_ < 0 || thread_.joinable()) return;
-  if (MonotonicNowMs() >= start_due_ms_) SpawnHeartbeat();
+  if (long_step || MonotonicNowMs() >= start_due_ms_) SpawnHeartbeat();
 }
 
 void LegacyHold::SpawnHeartbeat() {
-  thread_ = std::thread([this] { Run(); });
+  try {
+    thread_ = std::thread([this] { Run(); });
+  } catch (const std::system_error&) {
+    // No thread now (e.g. a process limit): the next KeepAlive() or Check() tries again.
+  }
 }
 
 void LegacyHold::Run() {

@@ -43,12 +43,14 @@ class LegacyHold {
   size_t size() const { return files_.size(); }
   bool empty() const { return files_.empty(); }
   // Start() = StartAfter(0). StartAfter(d) launches the heartbeat thread once the owner calls
-  // KeepAlive() or Check() d ms or more after it (docs/design/locking.md §7a): a hold shorter
-  // than d never creates the thread. The first renewal is due one period after the files were
-  // written, however late the thread starts.
+  // KeepAlive() or Check() d ms or more after it, or KeepAlive(true) (docs/design/locking.md
+  // §7a): a hold shorter than d never creates the thread. The first renewal is due one period
+  // after the files were written, however late the thread starts. A thread that cannot be
+  // created (EAGAIN) is tried again at the next KeepAlive() or Check(); meanwhile nothing
+  // renews the files, and a takeover is reported by Check() as usual.
   void Start() { StartAfter(0); }
   void StartAfter(int64_t delay_ms);
-  void KeepAlive();
+  void KeepAlive(bool long_step = false);
   Status Check();
   void Release();
 

@@ -288,8 +288,10 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
   lock_request.command = req.command_line;
   lock_request.notice = deps.lock_notice;
   if (deps.lock_wait_warning) lock_request.wait_warning = deps.lock_wait_warning;
-  // The shell loop below calls KeepAlive (on_tick): docs/design/locking.md §7a.
-  lock_request.keeps_alive = true;
+  // The shell loop below calls KeepAlive (on_tick) and the commit KeepAlive(true) when it is
+  // large: docs/design/locking.md §7a. Not when output lines go to the terminal or a pipe
+  // (on_line): a reader that stops reading would block the loop, and the heartbeat with it.
+  lock_request.keeps_alive = !deps.on_line;
   FEN_ASSIGN_OR_RETURN(std::unique_ptr<locking::LockSet> locks,
                        deps.locks->AcquireWriter({{found->type, found->id}}, lock_request));
   // locking.md §6.8: from here a signal cancels the work; locks go only after the record.
@@ -485,7 +487,10 @@ Result<Json> RunModelMethod(const MethodRunRequest& req, const MethodRunDeps& de
     return finish_failed(s);
   }
 
-  // Step 11 (result, then log) and step 12 (the run record) in one commit.
+  // Step 11 (result, then log) and step 12 (the run record) in one commit. Its fsyncs may take
+  // seconds when the output is large: the heartbeat then runs during it.
+  constexpr int64_t kLargeCommitBytes = int64_t{16} << 20;
+  locks->KeepAlive(r.out.captured_size() + r.err.captured_size() >= kLargeCommitBytes);
   if (Status s = locks->CheckHeld(); !s.ok()) return finish_failed(s);
   RunCommitParticipant participant(env, &run_log, &rec, {&result_record, &log_record});
   auto committed =

@@ -2,10 +2,11 @@
 //
 // On the shared VM a first-touch page fault costs ~18 µs, so a command that touches 50-130 MB
 // (search or a catalog rebuild at 100 000 artifacts) spent a fifth of its time faulting, and a
-// `model method run` ~1 ms. Both functions only give the kernel advice: allocation results
-// and behaviour are unchanged, and where transparent huge pages are off the advice is ignored.
-// Both are no-ops under the sanitizers, whose allocators own the heap. Design, measurements and
-// costs: docs/design/cli.md §7.
+// `model method run` ~1 ms. Both functions only give the kernel advice and tune glibc's malloc:
+// allocation results are unchanged, and where transparent huge pages are off the advice is
+// ignored. Nothing is done under the sanitizers (their allocators own the heap) or where memory
+// is limited (RLIMIT_AS, RLIMIT_DATA, strict overcommit), where a 256 MiB reserve could make
+// allocations fail. Design, measurements and costs: docs/design/cli.md §7.
 #pragma once
 
 namespace fen {
@@ -29,8 +30,9 @@ inline constexpr bool kHugePageAdviceEnabled = true;
 void PreferHugePageHeap();
 
 // For a helper thread that will allocate megabytes: advises the glibc arena the calling thread
-// allocates from (a 64 MiB-aligned mapping) for huge pages. Call first thing in the thread.
-// Does nothing when the thread shares the main heap. Any thread.
+// allocates from (a 64 MiB-aligned anonymous mapping, checked in /proc/self/maps) for huge
+// pages. Call first thing in the thread. Does nothing unless PreferHugePageHeap applied its
+// policy, or when the thread shares the main heap. Any thread.
 void PreferHugePagesForThisThread();
 
 }  // namespace fen

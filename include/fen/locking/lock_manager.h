@@ -38,10 +38,12 @@ struct LockRequest {
   // Receives the "Waiting for lock {path} held by ..." lines, which swamp logs as a warning
   // (suppressed in JSON mode). Unset: they go to `notice` like the other lines.
   std::function<void(std::string_view)> wait_warning = nullptr;
-  // The caller promises to call LockSet::KeepAlive() at least once a second for as long as it
-  // holds the set (a method run does, from its shell loop). The heartbeat thread of the
-  // swamp-format files then starts only when a hold outlasts kDeferredHeartbeatMs, so a short
-  // hold stays single-threaded (docs/design/locking.md §7a). Unset: it starts at acquisition.
+  // The caller promises never to spend long without calling LockSet::KeepAlive(): at least
+  // once a second while it waits (a method run: its shell loop, which must not block on
+  // anything else), and KeepAlive(/*long_step=*/true) before a step that may take long (a large
+  // commit). The heartbeat thread of the swamp-format files then starts only when a hold
+  // outlasts kDeferredHeartbeatMs, so a short hold stays single-threaded
+  // (docs/design/locking.md §7a). Unset: it starts at acquisition.
   bool keeps_alive = false;
 };
 
@@ -56,8 +58,8 @@ class LockSet {
   // removed or taken over (locking.md §6.10.6). Called before each commit point.
   virtual Status CheckHeld() = 0;
   // Owner thread, cheap when nothing is due: starts the heartbeat of a keeps_alive hold once
-  // it has lasted kDeferredHeartbeatMs (LockRequest::keeps_alive).
-  virtual void KeepAlive() {}
+  // it has lasted kDeferredHeartbeatMs, or at once with `long_step` (LockRequest::keeps_alive).
+  virtual void KeepAlive(bool long_step = false) { (void)long_step; }
   // Variables a child process must inherit (FEN_LOCK_CONTEXT, SWAMP_LOCK_HOLDER_PID).
   virtual std::vector<std::pair<std::string, std::string>> ChildEnvironment() const = 0;
 };
