@@ -277,16 +277,20 @@ TEST(LockSwampCompatTest, StructuralDrainsSwampWritersOfItsScope) {
 namespace fen::locking {
 namespace {
 
+// A manager without environment overrides whose heartbeat renews every 100 ms.
+std::unique_ptr<LockManager> FastHeartbeatManager(const RepoContext& repo) {
+  FilesystemLockOptions o;
+  o.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  o.heartbeat_ms = 100;
+  return NewFilesystemLockManager(Env::Default(), repo, o);
+}
+
 // §6.10.1: the heartbeat replaces the file atomically (new inode, same nonce, new acquiredAt);
 // a takeover is reported by CheckHeld.
 TEST(LockSwampCompatTest, HeartbeatRewritesByRenameAndSeesTakeover) {
   TempDir tmp;
   RepoContext repo = locktest::MakeRepo(tmp.path());
-  FilesystemLockOptions o;
-  o.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  o.heartbeat_ms = 100;
-  auto set =
-      NewFilesystemLockManager(Env::Default(), repo, o)->AcquireWriter({{"t", "m"}}, Req(1000));
+  auto set = FastHeartbeatManager(repo)->AcquireWriter({{"t", "m"}}, Req(1000));
   ASSERT_TRUE(set.ok());
   std::string file = repo.datastore_root + "/data/t/m/.lock";
   int original = open(file.c_str(), O_RDONLY | O_CLOEXEC);  // pins the original inode
@@ -334,10 +338,7 @@ size_t ThreadCountSettlingAt(size_t expected) {
 TEST(LockSwampCompatTest, DeferredHeartbeatStartsOnlyOnceTheHoldOutlastsTheDelay) {
   TempDir tmp;
   RepoContext repo = locktest::MakeRepo(tmp.path());
-  FilesystemLockOptions o;
-  o.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  o.heartbeat_ms = 100;
-  auto manager = NewFilesystemLockManager(Env::Default(), repo, o);
+  auto manager = FastHeartbeatManager(repo);
   LockRequest req = Req(1000);
   req.keeps_alive = true;
   // ThreadSanitizer's runtime starts a helper thread with the process's first thread: let that
