@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fen/base/huge_pages.h"
 #include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
 #include "fen/storage/filesystem_data_store.h"
@@ -231,4 +232,13 @@ BENCHMARK(BM_List)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Itera
 BENCHMARK(BM_Get)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(BM_Versions)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(10);
 
-BENCHMARK_MAIN();
+// The heap policy of fen's main (docs/design/cli.md §7), so the in-process figures match the
+// command's.
+int main(int argc, char** argv) {
+  fen::PreferHugePageHeap();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -26,7 +27,10 @@ class Backoff {
     int64_t now = MonotonicNowMs();
     if (now >= deadline_ms) return false;
     std::uniform_real_distribution<double> jitter(0.75, 1.25);
-    int64_t ms = static_cast<int64_t>(static_cast<double>(next_) * jitter(rng_));
+    // Seeded at the first wait: std::random_device probes the CPU (cpuid, ~8 us each on a
+    // paravirtualised guest), and most acquisitions never wait.
+    if (!rng_) rng_.emplace(std::random_device{}());
+    int64_t ms = static_cast<int64_t>(static_cast<double>(next_) * jitter(*rng_));
     ms = std::min(ms, deadline_ms - now);
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     next_ = std::min<int64_t>(next_ * 2, kCapMs);
@@ -36,7 +40,7 @@ class Backoff {
  private:
   static constexpr int64_t kCapMs = 250;
   int64_t next_ = 50;
-  std::mt19937 rng_{std::random_device{}()};
+  std::optional<std::mt19937> rng_;
 };
 
 std::optional<HolderView> ViewOf(const ClassifiedFile& c) {

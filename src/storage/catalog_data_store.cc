@@ -20,20 +20,18 @@
 #include "fen/storage/catalog.h"
 #include "fen/storage/data_format.h"
 #include "fen/storage/model_dir_walk.h"
+#include "storage/catalog_row_codec.h"
 
 namespace fen::storage {
 namespace {
 
-constexpr const char* kFormat = "fen-catalog-2";  // docs/design/catalog.md §2
+constexpr const char* kFormat = "fen-catalog-3";  // docs/design/catalog.md §2
 constexpr int kBusyTimeoutMs = 5000;
 constexpr int kMaxRenameDepth = 5;  // §4.6, as FilesystemDataStore::FindByName
 
 // ---- stamps (docs/design/catalog.md §3) ----
-struct Stamp {
-  int64_t exists = 0;  // 0 missing, 1 regular/dir, 2 symlink/other
-  int64_t dev = 0, ino = 0, mtime_ns = 0, ctime_ns = 0, size = 0;
-  bool operator==(const Stamp&) const = default;
-};
+using Stamp = CatalogStamp;
+using RowStamps = CatalogRowStamps;
 
 Stamp StampOf(const Result<FileInfo>& st) {
   Stamp s;
@@ -47,13 +45,6 @@ Stamp StampOf(const Result<FileInfo>& st) {
   return s;
 }
 
-// The three stamps a row is validated by: the data-name dir, its `latest`, and the metadata.yaml
-// of the version `latest` names.
-struct RowStamps {
-  Stamp name_dir, latest, metadata;
-  bool operator==(const RowStamps&) const = default;
-};
-
 // ---- the cached value of one data-name directory: its own latest (§3.5, no rename follow) ----
 enum class Kind : int { kNone = 0, kRecord = 1, kError = 2 };
 
@@ -62,7 +53,7 @@ struct Row {
   Kind kind = Kind::kNone;
   int err_code = 0;
   std::string err_msg;
-  // kind 1: the record (EncodeRecord). A row loaded from the file leaves it out until its
+  // kind 1: the record (EncodeCatalogRecord). A row loaded from the file leaves it out until its
   // model's records are needed (`blob_loaded`; CatalogStore::LoadBlobs): decoding or even
   // holding 100 000 records at once was most of a search's memory and time
   // (docs/design/catalog.md §3.1).
@@ -92,125 +83,6 @@ struct ModelRows {
     return a == added.end() ? nullptr : &a->second;
   }
 };
-
-// ---- compact record codec (faster to decode than YAML or JSON; docs/design/catalog.md §2) ----
-void PutInt(std::string* out, int64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); }
-void PutStr(std::string* out, const std::string& s) {
-  PutInt(out, static_cast<int64_t>(s.size()));
-  out->append(s);
-}
-void PutMap(std::string* out, const OrderedStringMap& m) {
-  PutInt(out, static_cast<int64_t>(m.size()));
-  for (const auto& [k, v] : m) {
-    PutStr(out, k);
-    PutStr(out, v);
-  }
-}
-
-std::string EncodeRecord(const DataRecord& r) {
-  std::string out;
-  out.reserve(512);
-  PutStr(&out, r.id);
-  PutStr(&out, r.name);
-  PutInt(&out, r.version);
-  PutStr(&out, r.content_type);
-  PutStr(&out, r.lifetime);
-  if (const int64_t* n = std::get_if<int64_t>(&r.garbage_collection)) {
-    PutInt(&out, 0);
-    PutInt(&out, *n);
-  } else {
-    PutInt(&out, 1);
-    PutStr(&out, std::get<std::string>(r.garbage_collection));
-  }
-  PutInt(&out, r.streaming ? 1 : 0);
-  PutMap(&out, r.tags);
-  PutStr(&out, r.owner.owner_type);
-  PutStr(&out, r.owner.owner_ref);
-  PutMap(&out, r.owner.extra);
-  PutStr(&out, r.created_at);
-  PutInt(&out, r.size ? 1 : 0);
-  PutInt(&out, r.size.value_or(0));
-  PutInt(&out, r.checksum ? 1 : 0);
-  PutStr(&out, r.checksum.value_or(""));
-  PutInt(&out, r.deleted ? 1 : 0);
-  PutInt(&out, r.renamed_to ? 1 : 0);
-  PutStr(&out, r.renamed_to.value_or(""));
-  return out;
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  int64_t Int() {
-    if (pos_ + 8 > in_.size()) {
-      ok_ = false;
-      return 0;
-    }
-    int64_t v;
-    std::memcpy(&v, in_.data() + pos_, 8);
-    pos_ += 8;
-    return v;
-  }
-  std::string Str() {
-    int64_t n = Int();
-    if (!ok_ || n < 0 || pos_ + static_cast<size_t>(n) > in_.size()) {
-      ok_ = false;
-      return {};
-    }
-    std::string s(in_.substr(pos_, static_cast<size_t>(n)));
-    pos_ += static_cast<size_t>(n);
-    return s;
-  }
-  OrderedStringMap Map() {
-    OrderedStringMap m;
-    int64_t n = Int();
-    for (int64_t i = 0; ok_ && i < n; ++i) {
-      std::string k = Str();
-      std::string v = Str();
-      m.emplace_back(std::move(k), std::move(v));
-    }
-    return m;
-  }
-
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-std::optional<DataRecord> DecodeRecord(std::string_view blob) {
-  Reader in(blob);
-  DataRecord r;
-  r.id = in.Str();
-  r.name = in.Str();
-  r.version = in.Int();
-  r.content_type = in.Str();
-  r.lifetime = in.Str();
-  if (in.Int() == 0) {
-    r.garbage_collection = in.Int();
-  } else {
-    r.garbage_collection = in.Str();
-  }
-  r.streaming = in.Int() != 0;
-  r.tags = in.Map();
-  r.owner.owner_type = in.Str();
-  r.owner.owner_ref = in.Str();
-  r.owner.extra = in.Map();
-  r.created_at = in.Str();
-  bool has_size = in.Int() != 0;
-  int64_t size = in.Int();
-  if (has_size) r.size = size;
-  bool has_checksum = in.Int() != 0;
-  std::string checksum = in.Str();
-  if (has_checksum) r.checksum = checksum;
-  r.deleted = in.Int() != 0;
-  bool has_renamed = in.Int() != 0;
-  std::string renamed = in.Str();
-  if (has_renamed) r.renamed_to = renamed;
-  if (!in.ok()) return std::nullopt;
-  return r;
-}
 
 // Starts `fn` on a new thread, or returns false when the system refuses one (EAGAIN under a
 // process or container limit): the callers then do the work on their own thread.
@@ -288,29 +160,6 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
   bool ok_ = false;
 };
-
-std::string EncodeStamps(const RowStamps& s) {
-  std::string out;
-  for (const Stamp* st : {&s.name_dir, &s.latest, &s.metadata}) {
-    for (int64_t v : {st->exists, st->dev, st->ino, st->mtime_ns, st->ctime_ns, st->size}) {
-      PutInt(&out, v);
-    }
-  }
-  return out;
-}
-
-bool DecodeStamps(std::string_view blob, RowStamps* s) {
-  Reader in(blob);
-  for (Stamp* st : {&s->name_dir, &s->latest, &s->metadata}) {
-    st->exists = in.Int();
-    st->dev = in.Int();
-    st->ino = in.Int();
-    st->mtime_ns = in.Int();
-    st->ctime_ns = in.Int();
-    st->size = in.Int();
-  }
-  return in.ok();
-}
 
 // What the plain walk would give for one model: FindAllForModel's records and reports.
 struct ModelSnapshot {
@@ -400,7 +249,7 @@ class CatalogStore final : public CatalogDataStore {
           LoadBlobs(vm->second.begin, vm->second.end);
           owned_blobs_ = &vm->second;
         }
-        if (Answerable(*row)) return OwnFromRow(*row);
+        if (Answerable(*row)) return OwnFromRow(*row, key);
       }
     }
     return inner_->FindOwnLatest(key);
@@ -567,7 +416,9 @@ class CatalogStore final : public CatalogDataStore {
       // rather than breaking the binary search: the directory is then re-read.
       if (!model->loaded.empty() && !(model->loaded.back().first < name)) continue;
       Row row;
-      if (!DecodeStamps(q.ColView(1), &row.stamps)) continue;
+      auto stamps = DecodeCatalogStamps(q.ColView(1));
+      if (!stamps) continue;  // a damaged row: the directory is re-read
+      row.stamps = *stamps;
       row.kind = static_cast<Kind>(sqlite3_column_int(q.get(), 2));
       row.err_code = sqlite3_column_int(q.get(), 3);
       if (row.kind == Kind::kError) row.err_msg = q.ColStr(4);
@@ -615,7 +466,7 @@ class CatalogStore final : public CatalogDataStore {
       auto it = missing.find(path.substr(prefix.size()));
       if (it == missing.end()) continue;
       Row* row = it->second;
-      const bool same_row = q.ColView(1) == EncodeStamps(row->stamps) &&
+      const bool same_row = q.ColView(1) == EncodeCatalogStamps(row->stamps) &&
                             sqlite3_column_int(q.get(), 2) == static_cast<int>(Kind::kRecord) &&
                             sqlite3_column_int(q.get(), 3) == 0;
       if (!same_row) continue;
@@ -683,7 +534,7 @@ class CatalogStore final : public CatalogDataStore {
         continue;
       }
       if (!row.dirty) continue;
-      const std::string stamps = EncodeStamps(row.stamps);
+      const std::string stamps = EncodeCatalogStamps(row.stamps);
       put.Text(1, path);
       put.Blob(2, stamps);
       put.Int(3, static_cast<int>(row.kind));
@@ -820,7 +671,7 @@ class CatalogStore final : public CatalogDataStore {
         row.err_msg = own.status().message();
       } else if (*own) {
         row.kind = Kind::kRecord;
-        row.record_blob = EncodeRecord(**own);
+        row.record_blob = EncodeCatalogRecord(**own);
         row.blob_loaded = true;
       }
       row.unverified =
@@ -847,15 +698,16 @@ class CatalogStore final : public CatalogDataStore {
   }
 
   // The own-latest of one data-name directory as FindOwnLatest would return it.
-  Result<std::optional<DataRecord>> OwnFromRow(const Row& row) {
+  // The row's answer; a record that does not decode (a damaged file) is answered by the tree.
+  Result<std::optional<DataRecord>> OwnFromRow(const Row& row, const ArtifactKey& key) {
     switch (row.kind) {
       case Kind::kNone:
         return std::optional<DataRecord>();
       case Kind::kError:
         return Status(static_cast<ErrorCode>(row.err_code), row.err_msg);
       case Kind::kRecord: {
-        auto rec = DecodeRecord(row.record_blob);
-        if (!rec) return Status(ErrorCode::kInternalError, "catalog record undecodable");
+        auto rec = DecodeCatalogRecord(row.record_blob);
+        if (!rec) return inner_->FindOwnLatest(key);
         return std::optional<DataRecord>(std::move(*rec));
       }
     }
@@ -884,7 +736,9 @@ class CatalogStore final : public CatalogDataStore {
     }
     auto own_latest = [&](const std::string& name) -> Result<std::optional<DataRecord>> {
       auto it = own.find(name);
-      if (it != own.end() && Answerable(*it->second)) return OwnFromRow(*it->second);
+      if (it != own.end() && Answerable(*it->second)) {
+        return OwnFromRow(*it->second, ArtifactKey{m.type, m.model_id, name});
+      }
       // A rename target that is not a data-name directory (or a row whose record has left the
       // file since the check): ask the tree directly.
       return inner_->FindOwnLatest(ArtifactKey{m.type, m.model_id, name});
