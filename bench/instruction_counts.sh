@@ -6,14 +6,7 @@
 # The repo is a copy of shared/fixtures/swamp-repo on tmpfs when available (no disk waits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fen="$(realpath "${1:-build/release/fen}")"
-base="$(mktemp -d "${TMPDIR:-/dev/shm}/fen-icount-XXXXXX" 2>/dev/null || mktemp -d)"
-trap 'rm -rf "$base"' EXIT
-repo="$base/repo"
-cp -r ../shared/fixtures/swamp-repo "$repo" && chmod -R u+w "$repo"
-cd "$repo"
-"$fen" model create command/shell noop --global-arg run=true --json >/dev/null
-"$fen" model method run noop execute --json >/dev/null  # first run creates directories
+source scripts/lib/noop_repo.sh  # sets fen, base, repo; cd "$repo"
 
 count() {
   local out="$base/cg.out"

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev sqlite3 libssl-dev uuid-dev liburing-dev
       libgtest-dev libgmock-dev libbenchmark-dev
-      clang clang-format clang-tidy libclang-rt-14-dev spin hyperfine)
+      clang clang-format clang-tidy libclang-rt-14-dev lld valgrind spin hyperfine)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
