@@ -5,8 +5,9 @@
 #   bench/instruction_counts.sh [path/to/fen]      (default: build/release/fen)
 # The repo is a copy of shared/fixtures/swamp-repo on tmpfs when available (no disk waits).
 set -euo pipefail
+fen="$(realpath "${1:-$(dirname "$0")/../build/release/fen}")"
 cd "$(dirname "$0")/.."
-source scripts/lib/noop_repo.sh  # sets fen, base, repo; cd "$repo"
+source scripts/lib/noop_repo.sh  # sets base, repo; cd "$repo"
 
 count() {
   local out="$base/cg.out"

@@ -8,17 +8,26 @@
 # The file lists `fen model method run NAME execute --json` first (the command whose start-up
 # matters most, issue 5), then every variant of the string functions glibc picks per CPU at
 # start-up (valgrind's CPU is not the one fen runs on), then what the other common commands
-# execute, each group in the order callgrind lists it.
+# execute. Each group is sorted by name (callgrind's own order varies from run to run), which
+# does not matter: each group is laid out contiguously.
 set -euo pipefail
+command -v valgrind >/dev/null || { echo "update-hot-text-order: needs valgrind" >&2; exit 1; }
+fen="$(realpath "${1:-$(dirname "$0")/../build/release/fen}")"
 cd "$(dirname "$0")/.."
 out="$PWD/src/cli/hot_text_order.txt"
-source scripts/lib/noop_repo.sh  # sets fen, base, repo; cd "$repo"
+source scripts/lib/noop_repo.sh  # sets base, repo; cd "$repo"
 
 n=0
+# A command may fail (the last one does, on purpose); a profile that was not written may not.
 profile() {
   n=$((n + 1))
   valgrind --tool=callgrind --demangle=no --callgrind-out-file="$base/cg.$n" "$fen" "$@" \
     >/dev/null 2>"$base/cg.err" || true
+  if [ ! -s "$base/cg.$n" ]; then
+    echo "update-hot-text-order: no profile for 'fen $*':" >&2
+    cat "$base/cg.err" >&2
+    exit 1
+  fi
 }
 profile model method run noop execute --json
 profile model method run noop execute
@@ -34,15 +43,15 @@ profile version
 profile --help
 profile model method run no-such-model execute --json
 
-# Function names of one callgrind file, first executed first (callgrind names a function in
-# full at its first mention; `'N` marks a recursion level; "(below main)" and bare addresses
+# The functions one callgrind file says were executed (callgrind names a function in full at
+# its first mention, grouped by object and file, not in execution order; `'N` marks a recursion level; "(below main)" and bare addresses
 # are not symbols).
 names() {
   sed -n "s/^c\{0,1\}fn=([0-9]*) \(.*\)$/\1/p" "$1" | sed "s/'[0-9]*$//" |
-    grep -v -e '^(below main)' -e '^0x' | awk '!seen[$0]++'
+    grep -v -e '^(below main)' -e '^0x' | LC_ALL=C sort -u
 }
 names "$base/cg.1" >"$base/run.txt"
-for i in $(seq 2 "$n"); do names "$base/cg.$i"; done >"$base/rest.txt"
+for i in $(seq 2 "$n"); do names "$base/cg.$i"; done | LC_ALL=C sort -u >"$base/rest.txt"
 # Every CPU variant of each string function family executed (e.g. __memmove_avx_unaligned_erms
 # executed: all __memmove_* variants).
 families="$(cat "$base/run.txt" "$base/rest.txt" |

@@ -419,7 +419,9 @@ class CatalogStore final : public CatalogDataStore {
       auto stamps = DecodeCatalogStamps(q.ColView(1));
       if (!stamps) continue;  // a damaged row: the directory is re-read
       row.stamps = *stamps;
-      row.kind = static_cast<Kind>(sqlite3_column_int(q.get(), 2));
+      const int kind = sqlite3_column_int(q.get(), 2);
+      if (kind < 0 || kind > static_cast<int>(Kind::kError)) continue;  // damaged: re-read
+      row.kind = static_cast<Kind>(kind);
       row.err_code = sqlite3_column_int(q.get(), 3);
       if (row.kind == Kind::kError) row.err_msg = q.ColStr(4);
       row.latest_version = sqlite3_column_int64(q.get(), 5);

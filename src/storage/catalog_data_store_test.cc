@@ -299,10 +299,12 @@ TEST_F(CatalogTest, RecordsThatLeaveOrChangeInTheFileAfterTheCheckAreReadFromThe
       "DELETE FROM name_dirs",
       // Another process's row with no record (kind 0) for these directories.
       "UPDATE name_dirs SET kind = 0, record = x''",
-      // Same kind, other stamps: a row for another state of the directories, whose record
-      // (here: the other model's) must not be taken.
+      // Same kind, other stamps (any bytes but the validated row's): a row for another state
+      // of the directories, whose record (here: the other model's) must not be taken.
       "UPDATE name_dirs SET stamps = zeroblob(144), record = (SELECT record FROM name_dirs"
       " WHERE path LIKE '%/out')",
+      // The validated row, its record damaged: undecodable, so the tree answers.
+      "UPDATE name_dirs SET record = x'ff'",
       "UPDATE name_dirs SET unverified = 1, record = (SELECT record FROM name_dirs"
       " WHERE path LIKE '%/out')",
   };
@@ -328,6 +330,33 @@ TEST_F(CatalogTest, RecordsThatLeaveOrChangeInTheFileAfterTheCheckAreReadFromThe
     EXPECT_NE(RenderOwn(store->FindOwnLatest(out)).find("version: 3"), std::string::npos);
     const ArtifactKey result{"command/shell", kModelA, "result"};
     EXPECT_EQ(RenderOwn(store->FindOwnLatest(result)), RenderOwn(plain_->FindOwnLatest(result)));
+  }
+}
+
+// Rows damaged in the file (a kind out of range, stamps that do not decode) are never trusted:
+// their directories are re-read and the answers are the tree's.
+TEST_F(CatalogTest, DamagedRowsAreReReadFromTheTree) {
+  SaveN(kModelA, "result", 2);
+  SaveN(kModelA, "log", 1, "log");
+  SaveN(kModelB, "out", 3);
+  ExpectSameAsWalk(0, "cold");
+  for (const char* edit : {"UPDATE name_dirs SET kind = 7", "UPDATE name_dirs SET stamps = x'ff'",
+                           "UPDATE name_dirs SET stamps = x''"}) {
+    SCOPED_TRACE(edit);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(store_path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, edit, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    auto store = OpenCatalog(0);
+    ASSERT_TRUE(store->ListModels(nullptr).ok());
+    EXPECT_EQ(store->last_refresh().reread, 3);
+    for (const char* model : {kModelA, kModelB}) {
+      auto from_catalog = store->FindAllForModel("command/shell", model, nullptr);
+      auto from_tree = plain_->FindAllForModel("command/shell", model, nullptr);
+      ASSERT_TRUE(from_catalog.ok());
+      ASSERT_TRUE(from_tree.ok());
+      EXPECT_EQ(*from_catalog, *from_tree);
+    }
   }
 }
 

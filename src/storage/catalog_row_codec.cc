@@ -1,7 +1,7 @@
 // Catalog row codec: see catalog_row_codec.h and docs/design/catalog.md §2.
 #include "storage/catalog_row_codec.h"
 
-#include <cstring>
+#include <algorithm>
 
 namespace fen::storage {
 namespace {
@@ -51,13 +51,20 @@ class Reader {
   bool ok() const { return ok_; }
   bool AtEnd() const { return pos_ == in_.size(); }
 
+  // Only the canonical form PutVarint writes is accepted: no over-long encoding (a last byte
+  // of 0 after the first), no bits beyond 64 (a tenth byte above 1). Then decoding and
+  // encoding are inverse both ways, as the header promises.
   uint64_t Varint() {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos_ >= in_.size()) break;
       const auto byte = static_cast<uint8_t>(in_[pos_++]);
+      if (shift == 63 && byte > 1) break;
       v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return v;
+      if ((byte & 0x80) == 0) {
+        if (byte == 0 && shift > 0) break;
+        return v;
+      }
     }
     ok_ = false;
     return 0;
@@ -84,7 +91,7 @@ class Reader {
       ok_ = false;
       return m;
     }
-    m.reserve(n);
+    m.reserve(std::min<uint64_t>(n, 16));
     for (uint64_t i = 0; ok_ && i < n; ++i) {
       std::string k = Str();
       std::string v = Str();

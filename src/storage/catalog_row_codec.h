@@ -4,7 +4,8 @@
 // Contract:
 // * Encode is deterministic: equal values give equal bytes. The refresh compares a row's stamps
 //   by comparing the encoded bytes (CatalogStore::LoadBlobs), so this is relied upon.
-// * Decode(Encode(v)) == v for every value.
+// * Decode(Encode(v)) == v for every value, and Encode(Decode(b)) == b for every blob that
+//   decodes (only the canonical encoding is accepted).
 // * Decode of any byte string (a damaged or foreign file) returns nullopt/false or some value,
 //   never reads out of bounds and never allocates more than a small multiple of the input:
 //   the catalog is a cache, and a row that does not decode is re-read from the tree.

@@ -88,8 +88,13 @@ TEST(CatalogRowCodecTest, DamagedBlobsAreRejected) {
   EXPECT_FALSE(DecodeCatalogRecord(std::string("\0\xff\xff\xff\xff\x0f", 6)).has_value());
   std::string huge_map("\0\0\0\x02\0\0\0\xff\xff\xff\xff\x0f", 13);
   EXPECT_FALSE(DecodeCatalogRecord(huge_map).has_value());
-  // A varint longer than ten bytes.
+  // A varint longer than ten bytes; non-canonical varints (over-long, bits beyond 64).
   EXPECT_FALSE(DecodeCatalogStamps(std::string(11, '\x80')).has_value());
+  const std::string zeros(11, '\0');  // the other 11 stamp fields
+  EXPECT_TRUE(DecodeCatalogStamps(std::string(1, '\0') + zeros).has_value());
+  EXPECT_FALSE(DecodeCatalogStamps(std::string("\x80\x00", 2) + zeros).has_value());
+  EXPECT_TRUE(DecodeCatalogStamps(std::string(9, '\xff') + '\x01' + zeros).has_value());
+  EXPECT_FALSE(DecodeCatalogStamps(std::string(9, '\xff') + '\x02' + zeros).has_value());
 
   const std::string stamps = EncodeCatalogStamps({});
   for (size_t n = 0; n < stamps.size(); ++n) {
