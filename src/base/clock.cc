@@ -5,21 +5,52 @@
 
 namespace fen {
 
+namespace {
+
+struct CivilDate {
+  int64_t year;
+  int month;  // 1-12
+  int day;    // 1-31
+};
+
+// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
+// civil_from_days, exact for every int64 day count that cannot overflow below). Arithmetic
+// instead of gmtime_r: glibc's gmtime_r loads the time zone (/etc/localtime, eight system
+// calls) the first time it is called, and a UTC formatter has no use for it.
+CivilDate CivilFromDays(int64_t days) {
+  days += 719468;  // shift the epoch to 0000-03-01
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t day_of_era = days - era * 146097;  // [0, 146096]
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) /
+      365;  // [0, 399]
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t mp = (5 * day_of_year + 2) / 153;  // March-based month [0, 11]
+  const int day = static_cast<int>(day_of_year - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
+// Floor division for a possibly negative dividend.
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
+}
+
+}  // namespace
+
 std::string FormatIsoMillis(WallTime t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  int64_t secs = ms / 1000;
-  int64_t frac = ms % 1000;
-  if (frac < 0) {
-    frac += 1000;
-    secs -= 1;
-  }
-  time_t tt = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
+  const int64_t ms = t.time_since_epoch().count();
+  const int64_t secs = FloorDiv(ms, 1000);
+  const int64_t days = FloorDiv(secs, 86400);
+  const int64_t frac = ms - secs * 1000;
+  const int64_t sec_of_day = secs - days * 86400;
+  const CivilDate date = CivilFromDays(days);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                static_cast<long long>(date.year), date.month, date.day,
+                static_cast<int>(sec_of_day / 3600), static_cast<int>(sec_of_day / 60 % 60),
+                static_cast<int>(sec_of_day % 60), static_cast<int>(frac));
   return buf;
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <random>
+
 #include "fen/base/sha256.h"
 #include "fen/base/uuid.h"
 
@@ -15,6 +19,50 @@ TEST(ClockTest, IsoRoundTrip) {
   EXPECT_FALSE(ParseIsoMillis("2026-13-26T20:31:24.690Z").has_value());
   EXPECT_FALSE(ParseIsoMillis("yesterday").has_value());
   EXPECT_EQ(FormatIsoMillis(*ParseIsoMillis("2026-11-26T20:31:24Z")), "2026-11-26T20:31:24.000Z");
+}
+
+// The reference: what FormatIsoMillis printed when it used gmtime_r.
+std::string FormatWithGmtime(int64_t ms) {
+  int64_t secs = ms / 1000, frac = ms % 1000;
+  if (frac < 0) {
+    frac += 1000;
+    secs -= 1;
+  }
+  time_t tt = static_cast<time_t>(secs);
+  struct tm tm;
+  EXPECT_NE(gmtime_r(&tt, &tm), nullptr);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(frac));
+  return buf;
+}
+
+TEST(ClockTest, FormatMatchesGmtimeFromYearMinus5000To30000) {
+  auto format = [](int64_t ms) { return FormatIsoMillis(WallTime(std::chrono::milliseconds(ms))); };
+  EXPECT_EQ(format(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format(951782400000), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(format(4107542399999), "2100-02-28T23:59:59.999Z");
+  EXPECT_EQ(format(-62135596800000), "0001-01-01T00:00:00.000Z");
+  EXPECT_EQ(format(253402300799999), "9999-12-31T23:59:59.999Z");
+  std::mt19937_64 rng(20261202);
+  const int64_t lo = -220000000000000, hi = 884000000000000;  // years -5000 .. 30000
+  std::uniform_int_distribution<int64_t> any(lo, hi);
+  int checked = 0;
+  for (int i = 0; i < 200000; ++i) {
+    int64_t ms = any(rng);
+    ASSERT_EQ(format(ms), FormatWithGmtime(ms)) << ms;
+    ++checked;
+  }
+  // Every day boundary of four centuries around the epoch, and the millisecond either side.
+  for (int64_t day = -73048; day <= 73048; ++day) {
+    for (int64_t ms : {day * 86400000 - 1, day * 86400000, day * 86400000 + 1}) {
+      ASSERT_EQ(format(ms), FormatWithGmtime(ms)) << ms;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 600000);
 }
 
 TEST(UuidTest, V4IsValidAndUnique) {
@@ -49,7 +97,8 @@ TEST(ClockTest, ParseIsStrict) {
   EXPECT_TRUE(ParseIsoMillis("2024-02-29T00:00:00Z").has_value());
   EXPECT_FALSE(ParseIsoMillis("2026-11-26T20:31:24.Z").has_value());
   EXPECT_FALSE(ParseIsoMillis("2026-11-26T20:31:24.690").has_value());
-  EXPECT_EQ(FormatIsoMillis(*ParseIsoMillis("1970-01-01T00:00:00.001Z")), "1970-01-01T00:00:00.001Z");
+  EXPECT_EQ(FormatIsoMillis(*ParseIsoMillis("1970-01-01T00:00:00.001Z")),
+            "1970-01-01T00:00:00.001Z");
   EXPECT_EQ(FormatIsoMillis(*ParseIsoMillis("0206-11-26T20:01:24Z")), "0206-11-26T20:01:24.000Z");
 }
 

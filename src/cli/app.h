@@ -1,5 +1,5 @@
-// RunFen: the whole CLI as a function of argv, so tests can run it in-process with captured
-// streams. Returns the process exit status (0, 1, 2 usage, 75 lock timeout; docs/design/cli.md).
+// The CLI11 command tree of fen (BuildFenApp) and its helpers; RunFen, which runs it, is in
+// cli/run_fen.h.
 #pragma once
 
 #include <ostream>
@@ -7,15 +7,10 @@
 #include <vector>
 
 #include "cli/command_registry.h"
+#include "cli/run_fen.h"
 #include "fen/env/env.h"
 
 namespace fen::cli {
-
-struct RunOptions {
-  // false: parse and validate argv, render parse errors, but run no command handler (used by
-  // the argv fuzzer, fuzz/cli_args_fuzz.cc).
-  bool dispatch = true;
-};
 
 // Builds fen's command tree (global options and every command group) on `app`, exactly as
 // RunFen parses it. Tests and `fen completions` walk this tree. `global` and `show_version`
@@ -26,9 +21,6 @@ struct RunOptions {
 // argv that names no known group, or `completions`, gets the whole tree.
 void BuildFenApp(CLI::App& app, GlobalOptions& global, bool& show_version,
                  CommandRegistry& registry, const std::vector<std::string>* args = nullptr);
-
-int RunFen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-           Env* env = Env::Default(), const RunOptions& options = {});
 
 // Edit-distance suggestion among `candidates` for a mistyped `word` ("" if none is close).
 std::string SuggestClosest(const std::string& word, const std::vector<std::string>& candidates);

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/app.h"
+#include "cli/run_fen.h"
 #include "fen/base/huge_pages.h"
 
 int main(int argc, char** argv) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include "env/file_info_from_stat.h"
 #include "env/uring_fsync.h"
@@ -251,7 +252,28 @@ class PosixEnv final : public Env {
     if (n < 0) return ErrnoError("cannot read link", path, errno);
     return std::string(buf, static_cast<size_t>(n));
   }
+  // The kernel resolves `path` once (an O_PATH open) and names the result (readlink of
+  // /proc/self/fd/N): three system calls, where glibc's realpath(3) issues a readlink per
+  // path component, and a run resolves five paths ten components deep
+  // (docs/design/storage.md §7). realpath(3) answers when /proc is missing or the name
+  // the kernel gives is not a usable path (a directory deleted meanwhile, one outside this
+  // process's root).
   Result<std::string> RealPath(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) return ErrnoError("cannot resolve", path, errno);
+    char link[32];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(link, buf, sizeof buf);
+    ::close(fd);
+    if (n > 0 && static_cast<size_t>(n) < sizeof buf && buf[0] == '/') {
+      std::string out(buf, static_cast<size_t>(n));
+      static constexpr std::string_view kDeleted = " (deleted)";
+      if (out.size() < kDeleted.size() ||
+          out.compare(out.size() - kDeleted.size(), kDeleted.size(), kDeleted) != 0) {
+        return out;
+      }
+    }
     char* p = ::realpath(path.c_str(), nullptr);
     if (p == nullptr) return ErrnoError("cannot resolve", path, errno);
     std::string out(p);
