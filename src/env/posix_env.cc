@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <string_view>
+#include <optional>
 
 #include "env/file_info_from_stat.h"
 #include "env/uring_fsync.h"
@@ -253,31 +253,37 @@ class PosixEnv final : public Env {
     return std::string(buf, static_cast<size_t>(n));
   }
   // The kernel resolves `path` once (an O_PATH open) and names the result (readlink of
-  // /proc/self/fd/N): three system calls, where glibc's realpath(3) issues a readlink per
-  // path component, and a run resolves five paths ten components deep
-  // (docs/design/storage.md §7). realpath(3) answers when /proc is missing or the name
-  // the kernel gives is not a usable path (a directory deleted meanwhile, one outside this
-  // process's root).
+  // /proc/self/fd/N), where glibc's realpath(3) issues a readlink per path component
+  // (docs/design/storage.md §7). The name is used only if it denotes the inode that was
+  // opened: a /proc that is not procfs, a directory deleted meanwhile (" (deleted)") or one
+  // outside this process's root fail that check. realpath(3) answers then, and whenever the
+  // open fails (EMFILE, a path longer than PATH_MAX that realpath can still shorten), so errors
+  // are realpath's own.
   Result<std::string> RealPath(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
-    if (fd < 0) return ErrnoError("cannot resolve", path, errno);
-    char link[32];
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    char buf[PATH_MAX];
-    ssize_t n = ::readlink(link, buf, sizeof buf);
-    ::close(fd);
-    if (n > 0 && static_cast<size_t>(n) < sizeof buf && buf[0] == '/') {
-      std::string out(buf, static_cast<size_t>(n));
-      static constexpr std::string_view kDeleted = " (deleted)";
-      if (out.size() < kDeleted.size() ||
-          out.compare(out.size() - kDeleted.size(), kDeleted.size(), kDeleted) != 0) {
-        return out;
-      }
-    }
+    if (auto resolved = KernelRealPath(path)) return *std::move(resolved);
     char* p = ::realpath(path.c_str(), nullptr);
     if (p == nullptr) return ErrnoError("cannot resolve", path, errno);
     std::string out(p);
     std::free(p);
+    return out;
+  }
+  static std::optional<std::string> KernelRealPath(const std::string& path) {
+    int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    char link[32];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(link, buf, sizeof buf);
+    struct stat opened, named;
+    bool same =
+        n > 0 && static_cast<size_t>(n) < sizeof buf && buf[0] == '/' && ::fstat(fd, &opened) == 0;
+    ::close(fd);
+    if (!same) return std::nullopt;
+    std::string out(buf, static_cast<size_t>(n));
+    if (::stat(out.c_str(), &named) != 0 || named.st_dev != opened.st_dev ||
+        named.st_ino != opened.st_ino) {
+      return std::nullopt;
+    }
     return out;
   }
   bool Access(const std::string& path, int mode) override {

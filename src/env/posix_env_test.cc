@@ -1,7 +1,9 @@
 // PosixEnv::RealPath asks the kernel (an O_PATH open and /proc/self/fd); these tests hold it
 // to realpath(3), which it replaced (docs/design/storage.md §7).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <limits.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +94,45 @@ TEST_F(PosixEnvRealPathTest, RelativePathsResolveFromTheWorkingDirectory) {
   ASSERT_TRUE(here.ok());
   int err = 0;
   EXPECT_EQ(*here, Reference(dir_, &err) + "/real");
+  EXPECT_EQ(err, 0);
+}
+
+// The kernel names a removed working directory "<path> (deleted)". Here a directory by that
+// very name exists, so only the inode check tells the kernel's name is not the answer.
+TEST_F(PosixEnvRealPathTest, ARemovedDirectoryIsNotMistakenForItsNamesake) {
+  const std::string gone = dir_ + "/real/gone";
+  ASSERT_EQ(::mkdir(gone.c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((gone + " (deleted)").c_str(), 0755), 0);
+  char cwd[PATH_MAX];
+  ASSERT_NE(::getcwd(cwd, sizeof cwd), nullptr);
+  ASSERT_EQ(::chdir(gone.c_str()), 0);
+  ASSERT_EQ(::rmdir(gone.c_str()), 0);
+  auto got = Env::Default()->RealPath(".");
+  int err = 0;
+  std::string want = Reference(".", &err);
+  ASSERT_EQ(::chdir(cwd), 0);
+  EXPECT_EQ(err, ENOENT) << want;
+  ASSERT_FALSE(got.ok()) << "resolved to " << *got;
+  EXPECT_TRUE(got.status().IsNotFound()) << got.status().ToString();
+}
+
+// With no descriptor to spare the O_PATH open fails (EMFILE); realpath(3) needs none.
+TEST_F(PosixEnvRealPathTest, ResolvesWithoutAFreeDescriptor) {
+  int lowest_free = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  struct rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(lowest_free);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+  const int open_errno = ::open("/dev/null", O_RDONLY | O_CLOEXEC) < 0 ? errno : 0;
+  auto got = Env::Default()->RealPath(dir_ + "/rel-link/sub");
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(open_errno, EMFILE);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  int err = 0;
+  EXPECT_EQ(*got, Reference(dir_ + "/real/sub", &err));
   EXPECT_EQ(err, 0);
 }
 
