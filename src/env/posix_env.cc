@@ -275,10 +275,11 @@ class PosixEnv final : public Env {
     char buf[PATH_MAX];
     ssize_t n = ::readlink(link, buf, sizeof buf);
     struct stat opened, named;
-    bool same =
+    // A name that fits, is absolute, and an inode to compare it with.
+    const bool comparable =
         n > 0 && static_cast<size_t>(n) < sizeof buf && buf[0] == '/' && ::fstat(fd, &opened) == 0;
     ::close(fd);
-    if (!same) return std::nullopt;
+    if (!comparable) return std::nullopt;
     std::string out(buf, static_cast<size_t>(n));
     if (::stat(out.c_str(), &named) != 0 || named.st_dev != opened.st_dev ||
         named.st_ino != opened.st_ino) {
